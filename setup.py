@@ -1,0 +1,41 @@
+"""Moroccan news security pipeline (Apache Beam).
+
+``pip install .`` installs the ``pipeline`` and ``transforms`` packages plus
+the YAML/SQL configs and the classifier model as package data, which is also
+what Dataflow workers get through ``--setup_file ./setup.py``.
+"""
+from setuptools import setup
+
+REQUIRES = [
+    "apache-beam[gcp]>=2.60,<3",
+    "trafilatura>=2.0,<3",
+    "feedparser>=6.0.11,<7",
+    "langdetect==1.0.9",
+    "duckdb>=1.1",
+    "PyYAML>=6",
+    "requests>=2.31",
+    "charset-normalizer>=3",
+    "google-cloud-bigquery>=3.20",
+    "python-dateutil>=2.8",
+    "numpy>=1.24",
+    "plotly>=5.20",
+]
+
+setup(
+    name="morocco-news-security",
+    version="0.1.0",
+    description="Beam pipeline: Moroccan news feeds -> clean Arabic text -> security labels -> warehouse",
+    python_requires=">=3.10",
+    packages=["pipeline", "transforms", "configs", "benchmarks"],
+    package_data={
+        "configs": ["*.yaml", "sql/*/*.sql", "sample/*", "sample/*/*", "sample/*/*/*"],
+        "pipeline": ["models/*.json", "models/*.md"],
+    },
+    include_package_data=True,
+    install_requires=REQUIRES,
+    extras_require={
+        "test": ["pytest>=7", "scikit-learn>=1.3"],
+        "train": ["scikit-learn>=1.3"],
+    },
+    entry_points={"console_scripts": ["morocco-news=pipeline.run:main"]},
+)

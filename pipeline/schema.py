@@ -82,10 +82,21 @@ FEED_STATE: tuple[Field, ...] = (
     Field("entries_total", "INTEGER"),
 )
 
+# Per-source line statistics behind the learned-boilerplate cleaning rule:
+# how many distinct articles of a source contained a given (normalised) line.
+SOURCE_LINES: tuple[Field, ...] = (
+    Field("source", "STRING", "REQUIRED"),
+    Field("line_hash", "STRING", "REQUIRED", "sha1 of the normalised line"),
+    Field("line_sample", "STRING", "NULLABLE", "the line itself, cut to 200 chars"),
+    Field("articles", "INTEGER", "REQUIRED", "distinct articles of the source that contained it"),
+    Field("last_seen", "TIMESTAMP", "NULLABLE"),
+)
+
 TABLES: dict[str, tuple[Field, ...]] = {
     "stories": STORIES,
     "errors": ERRORS,
     "feed_state": FEED_STATE,
+    "source_lines": SOURCE_LINES,
 }
 PRIMARY_KEYS = {"stories": "article_id", "feed_state": "feed_url"}
 

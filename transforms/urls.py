@@ -1,0 +1,56 @@
+"""URL hygiene: one canonical form per story, and the stable article id.
+
+The same story often reaches us through several section feeds, with tracking
+parameters or fragments attached. ``canonicalize_url`` folds those variants
+onto one URL, and ``article_id`` hashes it into the warehouse's upsert key.
+"""
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING_EXACT = {
+    "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid",
+    "igshid", "_ga", "ref_src", "amp",
+}
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+
+def _is_tracking(key: str) -> bool:
+    k = key.lower()
+    return k.startswith("utm_") or k in _TRACKING_EXACT
+
+
+def canonicalize_url(url: str) -> str:
+    """Lower-case scheme and host, drop default ports, tracking parameters and
+    the fragment; keep path and the remaining query (sorted) as given.
+
+    >>> canonicalize_url("HTTPS://WWW.Example.ma:443/a/b?utm_source=rss&id=3#top")
+    'https://www.example.ma/a/b?id=3'
+    """
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not scheme or not host:
+        return url
+    port = parts.port
+    netloc = host if ":" not in host else f"[{host}]"
+    if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
+        netloc = f"{netloc}:{port}"
+    if parts.username:
+        # Credentials never belong in a stored URL.
+        pass
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    query.sort()
+    path = parts.path or "/"
+    return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
+
+
+def article_id(canonical_url: str) -> str:
+    """Stable id of a story: sha1 of its canonical URL (hex, 40 chars)."""
+    return hashlib.sha1(canonicalize_url(canonical_url).encode("utf-8")).hexdigest()
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()

@@ -92,13 +92,25 @@ SOURCE_LINES: tuple[Field, ...] = (
     Field("last_seen", "TIMESTAMP", "NULLABLE"),
 )
 
+# Dimension table loaded from configs/gazetteer.yaml by `pipeline.warehouse init`
+# and by every run, so views can give a place's region and coordinates.
+PLACES: tuple[Field, ...] = (
+    Field("place", "STRING", "REQUIRED", "canonical Arabic name, as in stories.places"),
+    Field("name_latin", "STRING"),
+    Field("kind", "STRING", "NULLABLE", "city, province or region"),
+    Field("region", "STRING", "NULLABLE", "canonical Arabic name of the region"),
+    Field("lat", "FLOAT"),
+    Field("lon", "FLOAT"),
+)
+
 TABLES: dict[str, tuple[Field, ...]] = {
     "stories": STORIES,
+    "places": PLACES,
     "errors": ERRORS,
     "feed_state": FEED_STATE,
     "source_lines": SOURCE_LINES,
 }
-PRIMARY_KEYS = {"stories": "article_id", "feed_state": "feed_url"}
+PRIMARY_KEYS = {"stories": "article_id", "feed_state": "feed_url", "places": "place"}
 
 _DUCK_TYPES = {
     "STRING": "VARCHAR",

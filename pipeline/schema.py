@@ -110,7 +110,12 @@ TABLES: dict[str, tuple[Field, ...]] = {
     "feed_state": FEED_STATE,
     "source_lines": SOURCE_LINES,
 }
-PRIMARY_KEYS = {"stories": "article_id", "feed_state": "feed_url", "places": "place"}
+PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
+    "stories": ("article_id",),
+    "feed_state": ("feed_url",),
+    "places": ("place",),
+    "source_lines": ("source", "line_hash"),
+}
 
 _DUCK_TYPES = {
     "STRING": "VARCHAR",
@@ -136,9 +141,9 @@ def duckdb_ddl(table: str) -> str:
         col = f'"{f.name}" {duckdb_type(f)}'
         if f.mode == "REQUIRED":
             col += " NOT NULL"
-        if PRIMARY_KEYS.get(table) == f.name:
-            col += " PRIMARY KEY"
         cols.append(col)
+    if table in PRIMARY_KEYS:
+        cols.append("PRIMARY KEY (" + ", ".join(f'"{k}"' for k in PRIMARY_KEYS[table]) + ")")
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  " + ",\n  ".join(cols) + "\n)"
 
 

@@ -1,0 +1,114 @@
+"""Entry point: ``python -m pipeline.run [--config FILE] [--feed URL ...]
+[--warehouse URI] [--sample] [--allow-private-hosts] [Beam options]``.
+
+It only parses, prepares the warehouse, launches the graph and prints the
+run summary. The exit code is non-zero only when the run itself could not
+happen (bad config, warehouse unwritable), never because items failed: those
+are rows in the ``errors`` table.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import sys
+import uuid
+from typing import Optional
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import StandardOptions
+
+from pipeline.config import ConfigError, http_settings, load_config
+from pipeline.options import NewsOptions
+from pipeline.warehouse import WarehouseError, ensure_duckdb, parse_warehouse, read_duckdb_state
+
+log = logging.getLogger("pipeline.run")
+
+
+def new_run_id() -> str:
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _with_state(feeds, state: dict):
+    """Carry each feed's conditional-GET state (from feed_state) into its spec."""
+    import dataclasses
+
+    out = []
+    for f in feeds:
+        row = state.get(f.url) or {}
+        out.append(dataclasses.replace(f, etag=row.get("etag"), last_modified=row.get("last_modified"),
+                                       content_hash=row.get("content_hash")))
+    return out
+
+
+def make_sink(warehouse, run_id: str, opts: NewsOptions, streaming: bool):
+    if warehouse.kind == "duckdb":
+        from transforms.write_duckdb import WriteToDuckDB
+
+        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size,
+                             max_buffering_secs=5.0 if streaming else None)
+    from transforms.write_bigquery import WriteToBigQueryWarehouse
+
+    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming)
+
+
+def run(argv: Optional[list[str]] = None) -> int:
+    options = NewsOptions(argv if argv is not None else sys.argv[1:])
+    opts = options.view_as(NewsOptions)
+    streaming = options.view_as(StandardOptions).streaming
+    run_id = opts.run_id or new_run_id()
+    with contextlib.ExitStack() as stack:
+        try:
+            if opts.sample:
+                from pipeline.sample_server import SampleServer
+
+                server = stack.enter_context(SampleServer())
+                config = load_config(opts.config)
+                config = type(config)(feeds=tuple(server.feed_specs()), http=config.http,
+                                      project=config.project, path=config.path)
+                http = http_settings(config, allow_private_hosts=True,
+                                     private_allowlist=(server.base_url,))
+                print(f"sample site served at {server.base_url}")
+            else:
+                config = load_config(opts.config, feeds=opts.feed)
+                http = http_settings(config, allow_private_hosts=opts.allow_private_hosts)
+            warehouse = parse_warehouse(opts.warehouse)
+            if warehouse.kind == "duckdb":
+                ensure_duckdb(warehouse.path)
+                state = read_duckdb_state(warehouse.path)
+            else:
+                from pipeline.bq_setup import read_bigquery_state
+
+                state = read_bigquery_state(warehouse.project, warehouse.dataset)
+        except (ConfigError, WarehouseError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        from pipeline.graph import GraphConfig, build
+        from transforms.clean import load_rules
+
+        cfg = GraphConfig(http=http, clean_rules=load_rules(), run_id=run_id,
+                          known_ids=state.known_ids, line_history=state.line_history)
+        feeds = _with_state(config.feeds, state.feed_state)
+        sink = make_sink(warehouse, run_id, opts, streaming)
+        if streaming:
+            from pipeline.streaming import run_streaming
+
+            return run_streaming(options, feeds, sink, cfg, warehouse)
+        started = dt.datetime.now(dt.timezone.utc)
+        pipeline = beam.Pipeline(options=options)
+        build(pipeline, beam.Create(feeds), sink, cfg)
+        result = pipeline.run()
+        result.wait_until_finish()
+        from pipeline.summary import print_summary
+
+        print_summary(result, warehouse, run_id, started, out=sys.stdout)
+    return 0
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Stage 7 (embedded warehouse): write rows, dead letters and feed state to DuckDB.
+
+DuckDB allows one writer process at a time, so every write goes through
+:func:`pipeline.warehouse_lock.duckdb_writer`: rows are grouped into batches
+per table (``GroupIntoBatches``), and each batch is one short transaction
+under an exclusive file lock. Stories are upserted on ``article_id`` (a rerun
+replaces, never duplicates); errors are appended with their ``run_id``;
+feed state is merged with the previous row of the same feed.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable
+
+import apache_beam as beam
+import pyarrow as pa
+from apache_beam.metrics import Metrics
+
+from pipeline import schema
+from pipeline.records import ErrorRecord, FeedStatus
+from pipeline.warehouse_lock import duckdb_writer
+
+_ARROW = {
+    "STRING": pa.string(),
+    "INTEGER": pa.int64(),
+    "FLOAT": pa.float64(),
+    "BOOLEAN": pa.bool_(),
+    "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+}
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    fields = []
+    for f in schema.TABLES[table]:
+        t = _ARROW[f.type]
+        fields.append(pa.field(f.name, pa.list_(t) if f.mode == "REPEATED" else t))
+    return pa.schema(fields)
+
+
+def error_row(err: ErrorRecord, run_id: str) -> dict:
+    row = dataclasses.asdict(err)
+    row["run_id"] = row["run_id"] or run_id
+    row["message"] = (row["message"] or "")[:2000]
+    return row
+
+
+def _latest_per_key(rows: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:
+    latest: dict = {}
+    for r in rows:
+        latest[tuple(r[k] for k in keys)] = r
+    return list(latest.values())
+
+
+def upsert_rows(con, table: str, rows: list[dict]) -> int:
+    """INSERT OR REPLACE ``rows`` into ``table`` (append when it has no key)."""
+    if not rows:
+        return 0
+    keys = schema.PRIMARY_KEYS.get(table)
+    if keys:
+        rows = _latest_per_key(rows, keys)
+    cols = schema.column_names(table)
+    data = pa.Table.from_pylist([{c: r.get(c) for c in cols} for r in rows], schema=arrow_schema(table))
+    verb = "INSERT OR REPLACE INTO" if keys else "INSERT INTO"
+    quoted = ", ".join(f'"{c}"' for c in cols)
+    con.register("_batch", data)
+    try:
+        con.execute(f"{verb} {table} ({quoted}) SELECT {quoted} FROM _batch")
+    finally:
+        con.unregister("_batch")
+    return len(rows)
+
+
+def merge_feed_statuses(con, statuses: list[FeedStatus]) -> int:
+    from transforms.feed_state import merge_feed_state
+
+    cols = schema.column_names("feed_state")
+    merged: dict[str, dict] = {}
+    for st in sorted(statuses, key=lambda s: s.polled_at):
+        prev = merged.get(st.feed_url)
+        if prev is None:
+            found = con.execute(f"SELECT {', '.join(cols)} FROM feed_state WHERE feed_url = ?", [st.feed_url]).fetchone()
+            prev = dict(zip(cols, found)) if found else None
+        merged[st.feed_url] = merge_feed_state(prev, st)
+    return upsert_rows(con, "feed_state", list(merged.values()))
+
+
+class DuckDBWriteFn(beam.DoFn):
+    """(table, [items]) -> one transaction under the writer lock."""
+
+    def __init__(self, path: str, run_id: str):
+        self.path = path
+        self.run_id = run_id
+
+    def setup(self):
+        self.counters = {t: Metrics.counter("write", f"{t}_rows") for t in schema.TABLES}
+        self.errors_by_stage: dict = {}
+
+    def process(self, keyed):
+        table, items = keyed
+        items = list(items)
+        with duckdb_writer(self.path) as con:
+            con.execute("BEGIN")
+            if table == "feed_state":
+                n = merge_feed_statuses(con, items)
+            elif table == "errors":
+                for e in items:
+                    if e.stage not in self.errors_by_stage:
+                        self.errors_by_stage[e.stage] = Metrics.counter("errors", e.stage)
+                    self.errors_by_stage[e.stage].inc()
+                n = upsert_rows(con, "errors", [error_row(e, self.run_id) for e in items])
+            else:
+                n = upsert_rows(con, table, items)
+            con.execute("COMMIT")
+        self.counters[table].inc(n)
+        yield table, n
+
+
+class WriteToDuckDB(beam.PTransform):
+    """Sink for ``{"stories": rows, "errors": ErrorRecords, "feed_status": FeedStatuses,
+    "source_lines": rows}``; any key may be missing.
+
+    ``max_buffering_secs`` bounds how long a streaming batch waits before it is written.
+    """
+
+    def __init__(self, path: str, run_id: str, batch_size: int = 500, max_buffering_secs: float | None = None):
+        super().__init__()
+        self.path = path
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self.max_buffering_secs = max_buffering_secs
+
+    def expand(self, pcolls: dict):
+        tables = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
+                  "source_lines": "source_lines"}
+        keyed = [
+            pcoll | f"Key{name}" >> beam.Map(lambda item, t=tables[name]: (t, item))
+            for name, pcoll in sorted(pcolls.items()) if pcoll is not None
+        ]
+        batch_args = {}
+        if self.max_buffering_secs:
+            batch_args["max_buffering_duration_secs"] = self.max_buffering_secs
+        return (
+            keyed
+            | "FlattenTables" >> beam.Flatten()
+            | "Batch" >> beam.GroupIntoBatches(self.batch_size, **batch_args)
+            | "Write" >> beam.ParDo(DuckDBWriteFn(self.path, self.run_id))
+        )

@@ -1,0 +1,25 @@
+-- security_by_place_week: security stories per ISO week and place.
+-- A story counts once for every distinct place in its `places` list.
+-- The week is that of the story's Moroccan day (stories_current.date:
+-- Africa/Casablanca day of COALESCE(published_at, fetched_at));
+-- week_start is the Monday. region, lat and lon come from the `places`
+-- dimension table (NULL for a place the gazetteer does not know).
+CREATE OR REPLACE VIEW `{project}.{dataset}.security_by_place_week` AS
+WITH story_places AS (
+    SELECT DISTINCT s.article_id, s.`date`, p AS place
+    FROM `{project}.{dataset}.stories_current` AS s
+    CROSS JOIN UNNEST(s.places) AS p
+    WHERE s.is_security AND p IS NOT NULL
+)
+SELECT
+    EXTRACT(ISOYEAR FROM sp.`date`) AS iso_year,
+    EXTRACT(ISOWEEK FROM sp.`date`) AS iso_week,
+    DATE_TRUNC(sp.`date`, ISOWEEK) AS week_start,
+    sp.place,
+    d.region,
+    COUNT(*) AS stories,
+    d.lat,
+    d.lon
+FROM story_places AS sp
+LEFT JOIN `{project}.{dataset}.places` AS d ON d.place = sp.place
+GROUP BY iso_year, iso_week, week_start, sp.place, d.region, d.lat, d.lon

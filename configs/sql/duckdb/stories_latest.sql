@@ -1,0 +1,20 @@
+-- stories_latest: security stories of the last 30 Moroccan days, counted back
+-- from the latest day in the warehouse (not the wall clock, so an old
+-- warehouse still shows its last month), newest first.
+-- date = stories_current.date: Africa/Casablanca day of
+-- COALESCE(published_at, fetched_at). url is the canonical URL.
+CREATE OR REPLACE VIEW stories_latest AS
+SELECT
+    s.date,
+    s.published_at,
+    s.title,
+    s.source,
+    s.primary_place,
+    s.places,
+    s.categories,
+    s.matched_terms,
+    s.canonical_url AS url
+FROM stories_current AS s
+WHERE s.is_security
+  AND s.date > (SELECT max(date) FROM stories_current) - INTERVAL 30 DAY
+ORDER BY COALESCE(s.published_at, s.fetched_at) DESC, s.article_id

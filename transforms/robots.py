@@ -1,0 +1,139 @@
+"""Politeness: one gate per host (shared by every feed of that host) and a
+robots.txt cache.
+
+``HostGate`` enforces, process-wide, a minimum delay between two requests to
+one host and a cap on concurrent requests to it; a ``Retry-After`` or a
+robots ``Crawl-delay`` pushes the host's next slot back for every caller.
+Parsing robots.txt is the standard library's ``urllib.robotparser``; what it
+does not do (fetching through our guarded client, caching, RFC 9309's rules
+for unavailable files) is here.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import urllib.robotparser
+from typing import Callable, Optional
+
+ROBOTS_TTL_S = 3600.0
+MAX_CRAWL_DELAY_S = 60.0
+
+
+class HostGate:
+    """Min delay + concurrency for one host. Use through :meth:`for_host`."""
+
+    _registry: dict[str, "HostGate"] = {}
+    _registry_lock = threading.Lock()
+
+    def __init__(self, concurrency: int, min_delay: float):
+        self._slots = threading.BoundedSemaphore(max(1, int(concurrency)))
+        self._lock = threading.Lock()
+        self.min_delay = float(min_delay)
+        self._next_at = 0.0          # monotonic time of the next free slot
+
+    @classmethod
+    def for_host(cls, host: str, concurrency: int, min_delay: float) -> "HostGate":
+        with cls._registry_lock:
+            gate = cls._registry.get(host)
+            if gate is None:
+                gate = cls._registry[host] = cls(concurrency, min_delay)
+            else:
+                gate.min_delay = max(gate.min_delay, float(min_delay))
+            return gate
+
+    @classmethod
+    def reset_all(cls) -> None:
+        """Forget every host (tests)."""
+        with cls._registry_lock:
+            cls._registry.clear()
+
+    def acquire(self, deadline: Optional[float] = None) -> bool:
+        """Wait for a concurrency slot and this host's next time slot.
+
+        Returns False (holding nothing) when ``deadline`` (monotonic) would
+        pass first.
+        """
+        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not self._slots.acquire(timeout=timeout):
+            return False
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_at)
+            if deadline is not None and start > deadline:
+                self._slots.release()
+                return False
+            self._next_at = start + self.min_delay
+        if start > now:
+            time.sleep(start - now)
+        return True
+
+    def release(self) -> None:
+        self._slots.release()
+
+    def push_back(self, seconds: float) -> None:
+        """No request to this host for ``seconds`` (Retry-After)."""
+        with self._lock:
+            self._next_at = max(self._next_at, time.monotonic() + max(0.0, seconds))
+
+
+class RobotsCache:
+    """robots.txt per scheme+host, fetched once per ``ttl`` seconds.
+
+    ``fetch(url) -> (status, text)`` is supplied by the HTTP client so that
+    robots.txt goes through the same guard, limits and politeness. Following
+    RFC 9309: 4xx means no rules (everything allowed); 5xx or no answer means
+    everything is disallowed for now (cached for a shorter time).
+    """
+
+    def __init__(self, fetch: Callable[[str], tuple[int, str]], user_agent: str, ttl: float = ROBOTS_TTL_S):
+        self._fetch = fetch
+        self._agent = user_agent
+        self._ttl = ttl
+        self._cache: dict[str, tuple[float, Optional[urllib.robotparser.RobotFileParser], bool]] = {}
+        self._lock = threading.Lock()
+
+    def _parser_for(self, root: str) -> tuple[Optional[urllib.robotparser.RobotFileParser], bool]:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(root)
+        if hit and hit[0] > now:
+            return hit[1], hit[2]
+        try:
+            status, text = self._fetch(root + "/robots.txt")
+        except Exception:          # unreachable: disallow for a while
+            status, text = 503, ""
+        parser: Optional[urllib.robotparser.RobotFileParser] = None
+        allow_all = False
+        ttl = self._ttl
+        if 200 <= status < 300:
+            parser = urllib.robotparser.RobotFileParser()
+            parser.parse(text.splitlines())
+        elif 400 <= status < 500:
+            allow_all = True
+        else:
+            ttl = min(ttl, 300.0)
+        with self._lock:
+            self._cache[root] = (now + ttl, parser, allow_all)
+        return parser, allow_all
+
+    def allowed(self, url: str) -> bool:
+        parser, allow_all = self._parser_for(_root(url))
+        if allow_all:
+            return True
+        if parser is None:
+            return False
+        return parser.can_fetch(self._agent, url)
+
+    def crawl_delay(self, url: str) -> Optional[float]:
+        parser, _ = self._parser_for(_root(url))
+        if parser is None:
+            return None
+        delay = parser.crawl_delay(self._agent)
+        return min(float(delay), MAX_CRAWL_DELAY_S) if delay else None
+
+
+def _root(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

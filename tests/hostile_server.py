@@ -270,7 +270,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self):
+    def __init__(self, host_name: str = "127.0.0.1"):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.lock = threading.Lock()
         self.hits: collections.Counter = collections.Counter()
@@ -278,17 +278,21 @@ class _Server(ThreadingHTTPServer):
         self.requests: list = []
         self.robots: str | None = "User-agent: *\nDisallow: /private/\n"
         self.stopping = False
-        self.base = f"http://127.0.0.1:{self.server_port}"
+        self.base = f"http://{host_name}:{self.server_port}"
 
     def handle_error(self, request, client_address):  # clients hanging up early is the point
         pass
 
 
 class HostileServer:
-    """``with HostileServer() as srv: srv.url("/feeds/good.xml")``."""
+    """``with HostileServer() as srv: srv.url("/feeds/good.xml")``.
 
-    def __init__(self):
-        self._server = _Server()
+    ``host_name`` is the host written into links (bind stays 127.0.0.1): tests
+    that run the SSRF guard on use a name their stub resolver maps to 127.0.0.1.
+    """
+
+    def __init__(self, host_name: str = "127.0.0.1"):
+        self._server = _Server(host_name)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> "HostileServer":

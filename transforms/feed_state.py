@@ -1,0 +1,59 @@
+"""Folding one poll's outcome into a feed's row of the ``feed_state`` table.
+
+Rules (pure; the warehouse sinks call this inside their write transaction):
+
+* ``last_polled_at`` / ``last_status`` always follow the newest poll
+  (``error:<http status>`` when the failure had one);
+* a poll that reached the feed (``ok``, ``not_modified``, ``unchanged``)
+  resets ``consecutive_failures`` and sets ``last_ok_at``; an ``error`` adds
+  one to the streak and keeps the rest;
+* ``etag``, ``last_modified`` and ``content_hash`` change only when a 200
+  was read (``ok`` or ``unchanged``), so a failure never wipes the
+  conditional-GET validators;
+* ``entries_total`` adds the poll's ``new_entries``, and
+  ``last_new_entry_at`` moves to the poll time when there were any.
+
+A status older than the stored ``last_polled_at`` (a late retry) only
+counts towards totals: it never rolls the row back.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from pipeline.records import FeedStatus
+from pipeline.schema import column_names
+
+REACHED = ("ok", "not_modified", "unchanged")
+READ_200 = ("ok", "unchanged")
+
+
+def _empty(feed_url: str) -> dict:
+    row = {c: None for c in column_names("feed_state")}
+    row.update(feed_url=feed_url, consecutive_failures=0, entries_total=0)
+    return row
+
+
+def merge_feed_state(prev: Optional[dict], status: FeedStatus) -> dict:
+    row = _empty(status.feed_url)
+    if prev:
+        row.update({k: v for k, v in prev.items() if k in row})
+    row["consecutive_failures"] = row["consecutive_failures"] or 0
+    row["entries_total"] = (row["entries_total"] or 0) + max(0, status.new_entries or 0)
+    if status.new_entries and (row["last_new_entry_at"] is None or status.polled_at > row["last_new_entry_at"]):
+        row["last_new_entry_at"] = status.polled_at
+    last = row["last_polled_at"]
+    if last is not None and status.polled_at < last:
+        return row                                   # out of order: totals only
+    row["last_polled_at"] = status.polled_at
+    if status.status in REACHED:
+        row["last_status"] = status.status
+        row["consecutive_failures"] = 0
+        row["last_ok_at"] = status.polled_at
+        if status.status in READ_200:
+            row["etag"] = status.etag
+            row["last_modified"] = status.last_modified
+            row["content_hash"] = status.content_hash
+    else:
+        row["last_status"] = f"error:{status.http_status}" if status.http_status else (status.status or "error")
+        row["consecutive_failures"] += 1
+    return row

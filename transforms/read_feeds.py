@@ -1,0 +1,225 @@
+"""Stage 1: poll each configured feed and emit its entries.
+
+``poll_feed`` does a conditional GET (If-None-Match / If-Modified-Since from
+the feed's stored state). A 304, or a 200 whose entries hash to the stored
+``content_hash``, yields no entries at all, so nothing is processed again.
+The hash covers the entries (link, guid, title, date), not the raw bytes, so
+a feed that only bumps ``lastBuildDate`` still counts as unchanged.
+
+``parse_feed`` (feedparser) decides, in this order: HTML served as a feed
+-> ``not_a_feed``; unparsable XML with no entries -> ``bad_xml``; a real feed
+with no items -> ``empty_feed``. Entries without a link are not dropped
+silently: they come back in ``.problems`` and become ``entry_without_link``
+dead letters. Dates are tz-aware UTC; a date more than
+``FUTURE_TOLERANCE`` ahead of the poll time is not trusted (``published``
+becomes None and ``.future_dates`` counts it), so the page's own date or
+"none" wins later.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import json
+import re
+from urllib.parse import urljoin
+from dataclasses import dataclass
+from typing import Optional
+
+import apache_beam as beam
+import feedparser
+from apache_beam.metrics import Metrics
+
+from pipeline.records import ErrorRecord, FeedEntry, FeedSpec, FeedStatus, utcnow
+from transforms.encoding import decode_body
+from transforms.http_client import FetchError, HttpClient, HttpSettings
+from transforms.urls import host_of
+
+# Sites often stamp local time (Morocco is UTC+1) as UTC; allow that much.
+FUTURE_TOLERANCE = dt.timedelta(hours=3)
+_XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", re.I)
+_HTML_HINT = re.compile(r"<!doctype\s+html|<html[\s>]", re.I)
+
+
+class FeedParseError(Exception):
+    def __init__(self, error_type: str, message: str, *, http_status: Optional[int] = None,
+                 attempts: Optional[int] = None):
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+        self.http_status = http_status
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    error_type: str          # entry_without_link
+    message: str
+    guid: str = ""
+    title: str = ""
+
+
+class ParsedEntries(list):
+    """A list of FeedEntry plus what was wrong with the rest of the feed."""
+
+    def __init__(self, entries=(), problems=(), future_dates: int = 0, content_hash: str = ""):
+        super().__init__(entries)
+        self.problems: list[EntryProblem] = list(problems)
+        self.future_dates = future_dates
+        self.content_hash = content_hash
+
+
+def _when(entry) -> Optional[dt.datetime]:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        t = entry.get(key)
+        if t:
+            try:
+                return dt.datetime.fromtimestamp(calendar.timegm(t), tz=dt.timezone.utc)
+            except (OverflowError, ValueError, OSError):
+                return None
+    return None
+
+
+def _to_utf8_xml(body: bytes, content_type: str) -> bytes:
+    """Decode with our charset rules (feedparser guesses windows-1256 badly) and
+    hand feedparser UTF-8 bytes whose declaration says so."""
+    text, _ = decode_body(body, content_type)
+    return _XML_DECL_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8")
+
+
+def parse_feed(body: bytes, *, feed_url: str, source: str, language: str, now: Optional[dt.datetime] = None,
+               content_type: str = "") -> ParsedEntries:
+    """Entries of an RSS/Atom document; raises FeedParseError for a bad feed."""
+    now = now or utcnow()
+    if not body or not body.strip():
+        raise FeedParseError("empty_feed", "the response body is empty", http_status=200)
+    text_head = body[:4096].decode("utf-8", "replace")
+    parsed = feedparser.parse(_to_utf8_xml(body, content_type),
+                              response_headers={"content-type": "application/xml; charset=utf-8"})
+    if not parsed.entries:
+        if _HTML_HINT.search(text_head) and not parsed.version:
+            raise FeedParseError("not_a_feed", "got an HTML page, not RSS/Atom", http_status=200)
+        if parsed.bozo and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
+            raise FeedParseError("bad_xml", f"unparsable feed: {parsed.get('bozo_exception')}"[:300], http_status=200)
+        if not parsed.version:
+            raise FeedParseError("not_a_feed", "no RSS/Atom structure found", http_status=200)
+        raise FeedParseError("empty_feed", f"{parsed.version} feed with no entries", http_status=200)
+    feed_language = (parsed.feed.get("language") or language or "").split("-")[0].lower()
+    entries, problems, future, digest = [], [], 0, []
+    for e in parsed.entries:
+        link = (e.get("link") or "").strip()
+        title = (e.get("title") or "").strip()
+        guid = (e.get("id") or "").strip()
+        published = _when(e)
+        if e.get("guidislink") and not guid.lower().startswith(("http://", "https://")):
+            link = ""                                # feedparser made a "link" out of a non-URL guid
+        elif link:
+            link = urljoin(feed_url, link)               # relative links are relative to the feed
+        digest.append([link, guid, title, published.isoformat() if published else ""])
+        if not link:
+            problems.append(EntryProblem("entry_without_link", f"entry {title or guid or '(untitled)'!r:.120} has no link",
+                                         guid=guid, title=title))
+            continue
+        if published is not None and published > now + FUTURE_TOLERANCE:
+            published, future = None, future + 1
+        content = ""
+        if e.get("content"):
+            content = e["content"][0].get("value", "") or ""
+        entries.append(FeedEntry(feed_url=feed_url, source=source, link=link, title=title,
+                                 summary=e.get("summary", "") or "", published=published, guid=guid,
+                                 content=content, feed_language=feed_language))
+    content_hash = hashlib.sha256(json.dumps(digest, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return ParsedEntries(entries, problems, future, content_hash)
+
+
+def poll_feed(spec: FeedSpec, client: HttpClient, *, now: Optional[dt.datetime] = None
+              ) -> tuple[FeedStatus, ParsedEntries]:
+    """Conditional GET of one feed. Raises FetchError / FeedParseError on failure."""
+    headers = {}
+    if spec.etag:
+        headers["If-None-Match"] = spec.etag
+    if spec.last_modified:
+        headers["If-Modified-Since"] = spec.last_modified
+    resp = client.get(spec.url, headers=headers, kind="feed", respect_robots=spec.respect_robots)
+    polled = now or utcnow()
+    if resp.status == 304:
+        return FeedStatus(spec.url, polled, "not_modified", http_status=304, etag=spec.etag,
+                          last_modified=spec.last_modified, content_hash=spec.content_hash), ParsedEntries()
+    source = spec.source or host_of(spec.url).removeprefix("www.")
+    try:
+        entries = parse_feed(resp.body, feed_url=spec.url, source=source, language=spec.language, now=polled,
+                             content_type=resp.content_type)
+    except FeedParseError as exc:
+        exc.http_status, exc.attempts = resp.status, resp.attempts
+        raise
+    etag, modified = resp.headers.get("etag"), resp.headers.get("last-modified")
+    if spec.content_hash and entries.content_hash == spec.content_hash:
+        return FeedStatus(spec.url, polled, "unchanged", http_status=resp.status, etag=etag, last_modified=modified,
+                          content_hash=entries.content_hash, entries=len(entries)), ParsedEntries()
+    # Which entries are new to the warehouse is NewEntries' call; here a changed
+    # feed counts its entries (an upper bound) so feed health sees activity.
+    return FeedStatus(spec.url, polled, "ok", http_status=resp.status, etag=etag, last_modified=modified,
+                      content_hash=entries.content_hash, entries=len(entries), new_entries=len(entries)), entries
+
+
+class ReadFeedsFn(beam.DoFn):
+    """FeedSpec -> FeedEntry; tagged outputs ``errors`` and ``feed_status``."""
+
+    def __init__(self, http_settings: HttpSettings):
+        self.settings = http_settings
+        self.client: Optional[HttpClient] = None
+        self.polled = Metrics.counter("read_feeds", "polled")
+        self.not_modified = Metrics.counter("read_feeds", "not_modified")
+        self.unchanged = Metrics.counter("read_feeds", "unchanged")
+        self.failed = Metrics.counter("read_feeds", "failed")
+        self.entries = Metrics.counter("read_feeds", "entries")
+        self.no_link = Metrics.counter("read_feeds", "entries_without_link")
+        self.future = Metrics.counter("read_feeds", "future_dates_dropped")
+
+    def setup(self):
+        self.client = HttpClient(self.settings)
+
+    def teardown(self):
+        if self.client is not None:
+            self.client.close()
+
+    def process(self, spec: FeedSpec):
+        self.polled.inc()
+        source = spec.source or host_of(spec.url).removeprefix("www.")
+        try:
+            status, entries = poll_feed(spec, self.client)
+        except (FetchError, FeedParseError) as exc:
+            kind, message, http_status, attempts = exc.error_type, exc.message, exc.http_status, exc.attempts
+        except Exception as exc:  # never let one feed crash the run
+            kind, message, http_status, attempts = "unexpected", f"{type(exc).__name__}: {exc}"[:300], None, None
+        else:
+            self.not_modified.inc(status.status == "not_modified")
+            self.unchanged.inc(status.status == "unchanged")
+            self.entries.inc(len(entries))
+            self.future.inc(entries.future_dates)
+            yield beam.pvalue.TaggedOutput("feed_status", status)
+            for problem in entries.problems:
+                self.no_link.inc()
+                yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
+                    stage="read_feeds", url=spec.url, error_type=problem.error_type, message=problem.message,
+                    http_status=status.http_status, feed_url=spec.url, source=source))
+            yield from entries
+            return
+        self.failed.inc()
+        yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
+            stage="read_feeds", url=spec.url, error_type=kind, message=message, http_status=http_status,
+            attempts=attempts, feed_url=spec.url, source=source))
+        yield beam.pvalue.TaggedOutput("feed_status", FeedStatus(spec.url, utcnow(), "error", http_status=http_status))
+
+
+class ReadFeeds(beam.PTransform):
+    """PCollection[FeedSpec] -> outputs main (FeedEntry), errors, feed_status."""
+
+    def __init__(self, http_settings: HttpSettings):
+        super().__init__()
+        self.settings = http_settings
+
+    def expand(self, specs):
+        return (specs
+                | "SpreadFeeds" >> beam.Reshuffle()
+                | "Poll" >> beam.ParDo(ReadFeedsFn(self.settings)).with_outputs("errors", "feed_status", main="main"))

@@ -292,6 +292,7 @@ class HostileServer:
     """
 
     def __init__(self, host_name: str = "127.0.0.1"):
+        gzip_bomb()                      # built before serving: it takes a moment
         self._server = _Server(host_name)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -101,12 +101,12 @@ def blocked_reason(ip, *, allow_private: bool) -> Optional[str]:
         return "multicast address"
     if ip.is_unspecified:
         return "unspecified address"
+    if ip.is_loopback:
+        return None if allow_private else "loopback address"
     if ip.is_reserved or (ip.version == 4 and ip in ipaddress.ip_network("0.0.0.0/8")):
         return "reserved address"
     if allow_private:
         return None
-    if ip.is_loopback:
-        return "loopback address"
     if ip.is_private:
         return "private address"
     if not ip.is_global:

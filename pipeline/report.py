@@ -1,0 +1,237 @@
+"""One self-contained, offline HTML report for analysts.
+
+    python -m pipeline.report --warehouse duckdb:///./warehouse.duckdb --out report.html \
+        [--since 2026-11-01] [--until 2026-11-30] [--source hespress] [--place الخميسات] \
+        [--screenshot docs/report.png]
+
+Opens the warehouse read-only, queries the analyst views (configs/sql) and
+writes ONE HTML file: plotly.js is inlined (no CDN), the page is Arabic and
+right-to-left, and every text from the warehouse is HTML-escaped.
+``--screenshot`` also renders the page in headless Chromium into a PNG.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import plotly.offline
+import plotly.io as pio
+
+from pipeline import report_charts as charts
+from pipeline.report_data import Filters, ReportData, bigquery_runner, duckdb_runner, fetch
+
+DEFAULT_WAREHOUSE = "duckdb:///./warehouse.duckdb"
+MOROCCO = ZoneInfo("Africa/Casablanca")
+
+CSS = """
+body{font-family:"DejaVu Sans","Noto Sans Arabic",Arial,sans-serif;margin:0;background:#f6f7f9;color:#222}
+header{background:#0b3954;color:#fff;padding:18px 28px}header h1{margin:0 0 6px;font-size:26px}
+header p{margin:2px 0;opacity:.9}main{padding:18px 28px;max-width:1400px;margin:auto}
+.cards{display:flex;flex-wrap:wrap;gap:12px;margin-bottom:16px}
+.card{background:#fff;border-radius:8px;padding:10px 18px;box-shadow:0 1px 3px #0002;min-width:130px}
+.card b{display:block;font-size:24px}.notice{background:#fff4ce;border:1px solid #e0b000;border-radius:8px;
+padding:12px 16px;margin:12px 0;font-size:16px}.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.panel{background:#fff;border-radius:8px;box-shadow:0 1px 3px #0002;padding:6px;margin-bottom:16px}
+@media(max-width:1000px){.grid{grid-template-columns:1fr}}
+table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
+th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;vertical-align:top}
+th{background:#eef1f4}td.ltr{direction:ltr;text-align:left;white-space:nowrap}
+.term{background:#fde2e1;border-radius:4px;padding:0 4px;margin:0 2px;white-space:nowrap}
+.gaps{font-size:14px;margin:4px 10px}
+"""
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, got {text!r}") from e
+
+
+def safe_url(url) -> str | None:
+    """The URL if it is plain http(s), else None (no javascript: links)."""
+    if not isinstance(url, str):
+        return None
+    return url if urlsplit(url.strip()).scheme in ("http", "https") else None
+
+
+def _figure_html(fig, div_id: str) -> str:
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config={"displaylogo": False, "responsive": True})
+
+
+def _panel(div_id: str, fig) -> str:
+    return f'<div class="panel chart" dir="ltr" data-chart="{div_id}">{_figure_html(fig, div_id)}</div>'
+
+
+def _cards(data: ReportData) -> str:
+    t = data.totals
+    share = f"{t['security'] / t['arabic']:.0%}" if t.get("arabic") else "–"
+    first, last = t.get("first_day"), t.get("last_day")
+    items = [("القصص · stories", t.get("stories", 0)), ("بالعربية · Arabic", t.get("arabic", 0)),
+             ("أمنية · security", t.get("security", 0)), ("النسبة · share", share),
+             ("المصادر · sources", t.get("sources", 0)),
+             ("الفترة · period", f"{first} → {last}" if first else "–")]
+    return '<div class="cards">' + "".join(
+        f'<div class="card">{html.escape(k)}<b dir="ltr">{html.escape(str(v))}</b></div>' for k, v in items
+    ) + "</div>"
+
+
+def _latest_table(data: ReportData) -> str:
+    if not data.latest:
+        return '<p class="notice" id="notice-no-latest">لا توجد قصص أمنية — no security stories in this selection.</p>'
+    rows = []
+    for r in data.latest:
+        title = html.escape(r.get("title") or "(بدون عنوان)")
+        url = safe_url(r.get("url"))
+        link = f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{title}</a>' if url else title
+        when = r.get("published_at") or r.get("date")
+        if isinstance(when, dt.datetime):
+            when = when.astimezone(MOROCCO).strftime("%Y-%m-%d %H:%M")
+        when = str(when)
+        cats = ", ".join(charts.CATEGORY_LABELS.get(c, c).split(" · ")[0] for c in (r.get("categories") or []))
+        terms = "".join(f'<span class="term">{html.escape(t)}</span>' for t in (r.get("matched_terms") or []))
+        places = "، ".join(r.get("places") or [])
+        rows.append(f'<tr><td class="ltr">{html.escape(when)}</td><td>{link}</td>'
+                    f'<td class="ltr">{html.escape(r.get("source") or "")}</td><td>{html.escape(places)}</td>'
+                    f'<td>{html.escape(cats)}</td><td>{terms}</td></tr>')
+    return ('<table id="latest"><thead><tr><th>التاريخ · date (Morocco)</th><th>العنوان · title</th>'
+            '<th>المصدر · source</th><th>الأماكن · places</th><th>الفئات · categories</th>'
+            '<th>الكلمات المطابقة · matched terms</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+
+
+def _gaps(data: ReportData) -> str:
+    gaps = charts.coverage_gaps(data)
+    if not gaps:
+        return '<p class="gaps" id="gap-list">لا فجوات · no source-day without stories.</p>'
+    items = ", ".join(f"{html.escape(r['source'])} {r['date']}" for r in gaps[:40])
+    more = f" … (+{len(gaps) - 40})" if len(gaps) > 40 else ""
+    return (f'<p class="gaps" id="gap-list" dir="ltr"><b>{len(gaps)} source-days without stories:</b> '
+            f"{items}{more}</p>")
+
+
+def render_html(data: ReportData, filters: Filters, warehouse: str) -> str:
+    """The whole page as one string (plotly.js inlined)."""
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    body = [_cards(data)]
+    if data.empty:
+        body.append('<p class="notice" id="notice-empty">لا توجد قصص في المستودع لهذا الاختيار — '
+                    f'the warehouse has no stories for this selection ({html.escape(filters.describe())}). '
+                    'Run <code>python -m pipeline.run --sample</code> or widen the filters.</p>')
+    else:
+        days = data.days
+        if len(days) == 1:
+            body.append(f'<p class="notice" id="notice-single-day">يوم واحد فقط من البيانات — only one day '
+                        f'of data ({days[0]}): trends and coverage gaps need more days.</p>')
+        if filters.place:
+            body.append('<p class="notice" id="notice-place">The coverage heatmap is per source and '
+                        'ignores --place.</p>')
+        body.append('<div class="grid">' + _panel("chart-categories", charts.categories_figure(data))
+                    + _panel("chart-share", charts.share_figure(data)) + "</div>")
+        if data.places:
+            map_fig = charts.map_figure(data)
+            body.append('<div class="grid">' + _panel("chart-places", charts.places_figure(data))
+                        + (_panel("chart-map", map_fig) if map_fig else
+                           '<p class="notice" id="notice-no-map">No coordinates for these places '
+                           '(configs/gazetteer.yaml).</p>') + "</div>")
+        else:
+            body.append('<p class="notice" id="notice-no-places">لا أماكن — no places in security stories.</p>')
+        if data.coverage:
+            body.append(_panel("chart-coverage", charts.coverage_figure(data)) + _gaps(data))
+        body.append("<h2>آخر القصص الأمنية · latest security stories</h2>" + _latest_table(data))
+    return f"""<!DOCTYPE html>
+<html lang="ar" dir="rtl">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>تقرير الأخبار الأمنية · Moroccan security news report</title>
+<style>{CSS}</style>
+<script type="text/javascript">window.PlotlyConfig = {{MathJaxConfig: 'local'}};</script>
+<script type="text/javascript">{plotly.offline.get_plotlyjs()}</script>
+</head>
+<body>
+<header><h1>تقرير الأخبار الأمنية في المغرب</h1>
+<p dir="ltr">Moroccan security news · {html.escape(filters.describe())} · warehouse {html.escape(warehouse)} ·
+generated {generated} · days are Moroccan days (Africa/Casablanca)</p></header>
+<main>
+{''.join(body)}
+</main>
+</body>
+</html>
+"""
+
+
+def load(warehouse: str, filters: Filters) -> ReportData:
+    from pipeline.warehouse import WarehouseError, parse_warehouse
+
+    try:
+        wh = parse_warehouse(warehouse)
+    except WarehouseError as e:
+        raise SystemExit(str(e)) from None
+    if wh.kind == "bigquery":
+        return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
+    import duckdb
+
+    if not Path(wh.path).exists():
+        raise SystemExit(f"no warehouse at {wh.path}: run `python -m pipeline.run --sample` first")
+    con = duckdb.connect(wh.path, read_only=True)
+    try:
+        _ensure_views(con)
+        return fetch(duckdb_runner(con), "duckdb", filters)
+    finally:
+        con.close()
+
+
+def _ensure_views(con) -> None:
+    """Views missing from an older warehouse file: create them as TEMP views (read-only safe)."""
+    from pipeline import sql
+
+    have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    if set(sql.view_names()) <= have:
+        return
+    for table in ("stories", "errors", "places"):
+        if table not in have:
+            from pipeline import schema
+            con.execute(schema.duckdb_ddl(table).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
+    for _, statement in sql.view_statements("duckdb"):
+        con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipeline.report", description=__doc__.split("\n\n")[0])
+    p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
+                   help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) or bigquery:PROJECT.DATASET")
+    p.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
+    p.add_argument("--since", type=parse_date, help="first Moroccan day, YYYY-MM-DD")
+    p.add_argument("--until", type=parse_date, help="last Moroccan day, YYYY-MM-DD")
+    p.add_argument("--source", help="only this source id")
+    p.add_argument("--place", help="only stories mentioning this place (canonical Arabic name)")
+    p.add_argument("--screenshot", metavar="PNG",
+                   help="also render the report in headless Chromium and save a PNG (e.g. docs/report.png)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    filters = Filters(args.since, args.until, args.source, args.place)
+    data = load(args.warehouse, filters)
+    out = Path(args.out)
+    out.write_text(render_html(data, filters, args.warehouse), encoding="utf-8")
+    t = data.totals
+    print(f"wrote {out} ({out.stat().st_size // 1024} KiB): {t.get('stories', 0)} stories, "
+          f"{t.get('security', 0)} security, {len(data.days)} days")
+    if args.screenshot:
+        from pipeline.report_browser import render_in_chromium
+
+        result = render_in_chromium(out, screenshot=Path(args.screenshot))
+        print(f"screenshot {args.screenshot}: charts {result.points_per_chart}, console errors {len(result.errors)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

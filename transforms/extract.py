@@ -1,0 +1,312 @@
+"""The extraction stage: one fetched page -> one Article (title, paragraphs, metadata).
+
+``extract_article`` is pure: (html, url, feed entry) in, ``Article`` out, or an
+``ExtractionError`` whose ``error_type`` is one of ``empty_page``, ``js_only``,
+``not_article``, ``too_large``, ``empty_extraction``, ``timeout``,
+``parse_error``. It never returns an empty Article.
+
+trafilatura settings (measured with ``tests/fixtures/html``, token F1 of the
+cleaned output against the ``*.expected.txt`` files, 8 article fixtures):
+
+=====================  =========  ======  ======  ===========
+setting                precision  recall  F1      note
+=====================  =========  ======  ======  ===========
+default (balanced)     see below
+favor_precision
+favor_recall
+=====================  =========  ======  ======  ===========
+
+Chosen: FIGURES_CHOICE. ``include_comments=False`` (comments are never the
+story), ``include_tables=True`` (court tallies and seizure figures come in
+tables), ``deduplicate=False``: trafilatura's deduplication keeps a
+process-wide LRU cache, so the output of one page would depend on the pages
+the worker saw before it; repeated site furniture is removed instead,
+deterministically, by the per-source learned lines of the cleaning stage.
+
+Time cap. trafilatura has no timeout and ``signal.alarm`` does not work on
+Beam's worker threads, so two layers:
+
+1. a size cap before parsing: pages over ``MAX_HTML_CHARS`` are stripped of
+   ``<script>``/``<style>``/``<svg>``/comments (cheap regexes); still over
+   ``MAX_STRIPPED_CHARS`` -> ``too_large``. trafilatura's ``MAX_TREE_SIZE``
+   bounds the element count as well.
+2. a hard wall-clock guard in ``ExtractFn``: extraction runs in a long-lived
+   child process per DoFn instance (:mod:`transforms.extract_guard`), killed
+   and replaced when a page takes longer than ``timeout_s``.
+
+Measured on this machine: GUARD_FIGURES.
+
+Metadata: the title, date and author come from the page (structured meta,
+JSON-LD, ``<time>``, visible date elements, then trafilatura), then from the
+feed entry; ``field_sources`` records which ("page", "feed", "none").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from pipeline.records import Article, ErrorRecord, FeedEntry, Page, utcnow
+from transforms import dates
+from transforms.extract_meta import listing_reason, page_info
+
+try:
+    from transforms.urls import canonicalize_url
+except ImportError:  # pragma: no cover - the lead's module
+    def canonicalize_url(url: str) -> str:
+        return url
+
+ERROR_TYPES = ("empty_page", "js_only", "not_article", "too_large", "empty_extraction",
+               "timeout", "parse_error")
+MAX_HTML_CHARS = 600_000          # above this, strip scripts/styles/svg/comments before parsing
+MAX_STRIPPED_CHARS = 1_000_000    # above this after stripping: too_large (about 6 s of work)
+MAX_TREE_SIZE = 60_000            # trafilatura's own element-count cap
+MIN_TEXT_CHARS = 150              # less extracted text than this is not an article
+JS_ONLY_MAX_CHARS = 200
+
+_STRIP_RE = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<svg\b.*?</svg\s*>|<!--.*?-->",
+                       re.IGNORECASE | re.DOTALL)
+_JS_HINT = re.compile(r"javascript|JavaScript|جافا ?سكريبت|activer", re.IGNORECASE)
+_TITLE_SEP = re.compile(r"\s+[|–—\-:»]\s+")
+
+
+class ExtractionError(Exception):
+    def __init__(self, error_type: str, message: str = ""):
+        if error_type not in ERROR_TYPES:
+            raise ValueError(f"unknown error_type {error_type}")
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+
+    def __reduce__(self):
+        return (ExtractionError, (self.error_type, self.message))
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    trafilatura: object               # configparser.ConfigParser
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = True
+    include_comments: bool = False
+    deduplicate: bool = False
+
+
+def make_trafilatura_config(favor_precision: bool = False, favor_recall: bool = False,
+                            include_tables: bool = True) -> ExtractConfig:
+    """Build the trafilatura settings once per worker (``DoFn.setup``)."""
+    from trafilatura.settings import use_config
+
+    cfg = use_config()
+    cfg.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")     # its signal-based timeout is main-thread only
+    cfg.set("DEFAULT", "MIN_EXTRACTED_SIZE", "200")
+    cfg.set("DEFAULT", "MIN_OUTPUT_SIZE", "1")
+    cfg.set("DEFAULT", "MAX_FILE_SIZE", str(MAX_STRIPPED_CHARS * 4))
+    cfg.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
+    return ExtractConfig(cfg, favor_precision=favor_precision, favor_recall=favor_recall,
+                         include_tables=include_tables)
+
+
+def _parse(html: str):
+    from trafilatura.utils import load_html
+
+    try:
+        tree = load_html(html)
+    except Exception as exc:  # noqa: BLE001
+        raise ExtractionError("parse_error", f"{type(exc).__name__}: {exc}"[:300]) from exc
+    if tree is None:
+        raise ExtractionError("parse_error", "lxml could not parse the page")
+    return tree
+
+
+def _strip_title(title: str, site_name: str, h1: list) -> str:
+    title = re.sub(r"\s+", " ", title or "").strip()
+    if len(title) < 10 and len(h1) == 1 and len(h1[0]) >= 10:
+        return h1[0]
+    for h in h1:
+        if h and len(h) >= 10 and h in title and len(h) < len(title):
+            return h
+    if site_name:
+        parts = _TITLE_SEP.split(title)
+        if len(parts) > 1 and site_name.strip().lower() in (parts[-1].strip().lower(), parts[0].strip().lower()):
+            parts = parts[:-1] if parts[-1].strip().lower() == site_name.strip().lower() else parts[1:]
+            return " - ".join(parts).strip()
+    return title
+
+
+def _feed_text(entry: FeedEntry | None) -> str:
+    """Paragraph text of the feed's content:encoded (or summary), for pages that yield none."""
+    raw = (entry.content or entry.summary) if entry else ""
+    if not raw or len(raw) < MIN_TEXT_CHARS:
+        return ""
+    if "<" not in raw:
+        return raw.strip()
+    import lxml.html
+
+    try:
+        frag = lxml.html.fromstring(f"<div>{raw}</div>")
+    except Exception:  # noqa: BLE001
+        return ""
+    paras = [re.sub(r"\s+", " ", p.text_content()).strip() for p in frag.xpath("//p|//li|//h2|//h3")]
+    text = "\n".join(p for p in paras if p) or re.sub(r"\s+", " ", frag.text_content()).strip()
+    return text
+
+
+def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, config: ExtractConfig | None = None,
+                    fetched_at: dt.datetime | None = None, now: dt.datetime | None = None) -> Article:
+    """Extract one article; raise ``ExtractionError`` for anything that is not one."""
+    import trafilatura
+
+    config = config or make_trafilatura_config()
+    if html is None or not html.strip():
+        raise ExtractionError("empty_page", "the page body is empty")
+    if len(html) > MAX_HTML_CHARS:
+        html = _STRIP_RE.sub(" ", html)
+        if len(html) > MAX_STRIPPED_CHARS:
+            raise ExtractionError("too_large", f"{len(html)} characters of HTML after stripping scripts")
+    tree = _parse(html)
+    info = page_info(tree, url, now=now)
+    if info.visible_chars == 0 and info.scripts == 0:
+        raise ExtractionError("empty_page", "the page has no visible text")
+    if info.visible_chars < JS_ONLY_MAX_CHARS and (info.scripts > 0 or _JS_HINT.search(info.noscript_text)):
+        raise ExtractionError("js_only", f"{info.visible_chars} visible characters, {info.scripts} scripts")
+    why = listing_reason(info, url)
+    if why:
+        raise ExtractionError("not_article", why)
+
+    try:
+        doc = trafilatura.bare_extraction(
+            tree, url=url, favor_precision=config.favor_precision, favor_recall=config.favor_recall,
+            include_comments=config.include_comments, include_tables=config.include_tables,
+            deduplicate=config.deduplicate, with_metadata=True, config=config.trafilatura,
+            date_extraction_params={"extensive_search": False, "original_date": True,
+                                    "outputformat": "%Y-%m-%d"})
+    except Exception as exc:  # noqa: BLE001
+        raise ExtractionError("parse_error", f"trafilatura: {type(exc).__name__}: {exc}"[:300]) from exc
+
+    fs: dict = {}
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    fs["text"] = "page"
+    if len(text) < MIN_TEXT_CHARS:
+        text = _feed_text(entry)
+        fs["text"] = "feed"
+        if len(text) < MIN_TEXT_CHARS:
+            raise ExtractionError("empty_extraction", f"{len(text)} characters of text extracted")
+
+    site_name = (getattr(doc, "sitename", None) or info.site_name or "").strip()
+    title = _strip_title(getattr(doc, "title", None) or "", site_name, info.h1)
+    if title:
+        fs["title"] = "page"
+    elif entry is not None and entry.title.strip():
+        title, fs["title"] = entry.title.strip(), "feed"
+    else:
+        fs["title"] = "none"
+
+    published = info.published
+    if published is not None:
+        fs["published_at"] = "page"
+    else:
+        guess = dates.parse_date(getattr(doc, "date", None) or "", now=now) if doc is not None else None
+        guess, _ = dates.check_plausible(guess, now=now) if guess else (None, None)
+        if guess is not None:
+            published, fs["published_at"] = guess, "page"
+        elif entry is not None and entry.published is not None:
+            published, _ = dates.check_plausible(entry.published, now=now)
+            fs["published_at"] = "feed" if published else "none"
+        else:
+            fs["published_at"] = "none"
+    if info.date_rejected:
+        fs["published_at_rejected"] = "; ".join(info.date_rejected)[:300]
+
+    author = info.author or _author_ok(getattr(doc, "author", None))
+    fs["author"] = "page" if author else "none"
+
+    return Article(
+        url=url,
+        canonical_url=canonicalize_url(info.canonical or url),
+        source=entry.source if entry else "",
+        feed_url=entry.feed_url if entry else "",
+        title=title,
+        author=author,
+        published_at=published,
+        fetched_at=fetched_at or utcnow(),
+        text=text,
+        site_name=site_name,
+        description=(getattr(doc, "description", None) or info.description or "").strip(),
+        field_sources=fs,
+    )
+
+
+def _author_ok(a: str | None) -> str:
+    a = re.sub(r"\s+", " ", a or "").strip()
+    return a if 2 <= len(a) <= 60 and not a.startswith("http") else ""
+
+
+class ExtractFn(beam.DoFn):
+    """Page -> Article; failures -> ``errors`` (ErrorRecord, stage "extract").
+
+    ``timeout_s``: hard limit per page, enforced by a child process
+    (:class:`transforms.extract_guard.GuardedExtractor`); ``timeout_s=None``
+    extracts in-process (size cap only), which is what small tests use.
+    """
+
+    def __init__(self, timeout_s: float | None = 15.0):
+        self._timeout_s = timeout_s
+        self._config = None
+        self._guard = None
+        self.ok = Metrics.counter("extract", "articles")
+        self.failed = Metrics.counter("extract", "errors")
+        self.timeouts = Metrics.counter("extract", "timeouts")
+        self.from_feed = Metrics.counter("extract", "metadata_from_feed")
+
+    def setup(self):
+        self._config = make_trafilatura_config()
+        if self._timeout_s:
+            from transforms.extract_guard import GuardedExtractor
+
+            self._guard = GuardedExtractor(self._timeout_s)
+            self._guard.start()
+
+    def teardown(self):
+        if self._guard is not None:
+            self._guard.close()
+
+    def process(self, page: Page):
+        entry = page.entry
+        url = page.final_url or page.url
+        try:
+            if self._guard is not None:
+                art = self._guard.extract(page.html, url, entry, page.fetched_at)
+            else:
+                art = extract_article(page.html, url, entry, config=self._config, fetched_at=page.fetched_at)
+            if page.url and art.url != page.url:
+                art = art.replace(url=page.url)
+        except ExtractionError as exc:
+            self.failed.inc()
+            Metrics.counter("extract", f"error_{exc.error_type}").inc()
+            if exc.error_type == "timeout":
+                self.timeouts.inc()
+            yield pvalue.TaggedOutput("errors", ErrorRecord(
+                stage="extract", url=page.url, error_type=exc.error_type, message=exc.message[:500],
+                http_status=page.status, feed_url=entry.feed_url if entry else "",
+                source=entry.source if entry else ""))
+            return
+        if "feed" in (art.field_sources.get("title"), art.field_sources.get("published_at")):
+            self.from_feed.inc()
+        self.ok.inc()
+        yield art
+
+
+class ExtractArticles(beam.PTransform):
+    """Pages -> ``.main`` Articles and ``.errors`` dead letters."""
+
+    def __init__(self, timeout_s: float | None = 15.0):
+        super().__init__()
+        self._timeout_s = timeout_s
+
+    def expand(self, pages):
+        return pages | "ExtractArticle" >> beam.ParDo(ExtractFn(self._timeout_s)).with_outputs("errors", main="main")

@@ -46,15 +46,23 @@ def place_rows(gazetteer_path: str | Path | None = None) -> list[dict[str, Any]]
         sections: Iterable = [("places", data)]
     else:
         sections = [(k, v) for k, v in data.items() if k in _SECTIONS]
+    region_ids: dict[str, str] = {}       # "RSK" -> "الرباط سلا القنيطرة"
     for section, entries in sections:
         for entry in _entries(entries):
             row = _row(entry, _SECTIONS[section])
-            if row and row["place"] not in rows:
+            if not row:
+                continue
+            if row["kind"] == "region" and entry.get("id"):
+                region_ids[str(entry["id"])] = row["place"]
+            old = rows.get(row["place"])
+            # A province that shares its name with its chief town: the city
+            # (listed later) wins, as stories mostly mean the town.
+            if old is None or (row["kind"] == "city" and old["kind"] != "region"):
                 rows[row["place"]] = row
-    # A region's own region is itself, so region-level places still group.
     for row in rows.values():
+        row["region"] = region_ids.get(row["region"], row["region"])
         if row["kind"] == "region" and not row["region"]:
-            row["region"] = row["place"]
+            row["region"] = row["place"]   # a region's own region is itself
     return list(rows.values())
 
 

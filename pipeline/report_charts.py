@@ -9,13 +9,19 @@ import plotly.graph_objects as go
 
 from pipeline.report_data import ReportData
 
-CATEGORY_LABELS = {
-    "crime": "جريمة · crime",
+CATEGORY_LABELS = {          # the categories of configs/lexicon.yaml (plus older short names)
+    "violent_crime": "جرائم عنف · violent crime",
+    "property_crime": "سرقة · property crime",
     "drugs": "مخدرات · drugs",
-    "trafficking": "تهريب · trafficking",
-    "terrorism": "إرهاب · terrorism",
-    "policing": "أمن وشرطة · policing",
+    "trafficking_smuggling": "تهريب · trafficking",
+    "terrorism_extremism": "إرهاب · terrorism",
+    "fraud_cyber_financial": "نصب واحتيال · fraud",
+    "policing_governance": "أمن وشرطة · policing",
     "public_order": "نظام عام · public order",
+    "crime": "جريمة · crime",
+    "terrorism": "إرهاب · terrorism",
+    "trafficking": "تهريب · trafficking",
+    "policing": "أمن وشرطة · policing",
     "unspecified": "غير محدد · unspecified",
 }
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f", "#17becf"]

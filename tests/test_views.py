@@ -195,3 +195,50 @@ def test_casablanca_offsets_are_disjoint_and_cover_ramadan_2027():
     ramadan = dt.datetime(2027, 2, 20, 12, tzinfo=UTC)
     assert any(s <= ramadan < e and h == 0 for s, e, h in periods)
     assert not any(s <= dt.datetime(2026, 11, 8, 12, tzinfo=UTC) < e for s, e, _ in periods)
+
+
+# --- the places dimension -------------------------------------------------
+
+def test_place_rows_from_a_gazetteer(tmp_path):
+    from pipeline.place_dim import place_rows
+
+    gaz = tmp_path / "gazetteer.yaml"
+    gaz.write_text("""
+regions:
+  - {id: RSK, ar: الرباط سلا القنيطرة, fr: Rabat-Salé-Kénitra, lat: 34.0, lon: -6.4}
+provinces:
+  - {ar: الخميسات, fr: Khémisset, kind: province, region: RSK, lat: 33.8, lon: -6.0}
+cities:
+  - {ar: الخميسات, fr: Khémisset, region: RSK, lat: 33.824, lon: -6.066}
+  - {ar: تيفلت, fr: Tiflet, region: RSK, lat: 33.89, lon: -6.31}
+  - {fr: no Arabic name, lat: 1, lon: 2}
+""", encoding="utf-8")
+    rows = {r["place"]: r for r in place_rows(gaz)}
+    assert set(rows) == {"الرباط سلا القنيطرة", "الخميسات", "تيفلت"}
+    assert rows["الخميسات"] == {"place": "الخميسات", "name_latin": "Khémisset", "kind": "city",
+                               "region": "الرباط سلا القنيطرة", "lat": 33.824, "lon": -6.066}
+    assert rows["الرباط سلا القنيطرة"]["region"] == "الرباط سلا القنيطرة"
+    assert place_rows(tmp_path / "missing.yaml") == []
+
+
+def test_place_rows_of_the_shipped_gazetteer():
+    from pipeline.place_dim import DEFAULT_GAZETTEER, place_rows
+
+    if not DEFAULT_GAZETTEER.exists():
+        pytest.skip("configs/gazetteer.yaml not there yet")
+    rows = place_rows()
+    regions = {r["place"] for r in rows if r["kind"] == "region"}
+    assert len(rows) > 50 and len(regions) == 12
+    for r in rows:
+        schema.validate_row("places", r)
+        assert r["region"] in regions, r
+        assert 20 <= r["lat"] <= 36 and -17.5 <= r["lon"] <= -0.9, r
+    c = duckdb.connect()
+    td.create_tables(c)
+    from pipeline.place_dim import load_places_duckdb
+    assert load_places_duckdb(c) == len(rows)
+    assert rows_count(c, "places") == len(rows)
+
+
+def rows_count(con, table):
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]

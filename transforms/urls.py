@@ -7,7 +7,8 @@ onto one URL, and ``article_id`` hashes it into the warehouse's upsert key.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_EXACT = {
     "fbclid", "gclid", "dclid", "msclkid", "yclid", "mc_cid", "mc_eid",
@@ -54,3 +55,24 @@ def article_id(canonical_url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+_CANONICAL_TAG = re.compile(r"<link\b[^>]*>", re.I)
+_ATTR = re.compile(r"""([a-zA-Z-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+
+
+def canonical_from_html(html: str, page_url: str) -> str:
+    """The canonical URL of a page: its ``<link rel=canonical>`` when it names
+    an http(s) URL on the same site (``www.`` aside), else the page URL; both
+    canonicalised. A page cannot claim another site's story as its own."""
+    head = (html or "")[:100_000]
+    for tag in _CANONICAL_TAG.findall(head):
+        attrs = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None) for m in _ATTR.finditer(tag)}
+        if "canonical" not in attrs.get("rel", "").lower().split() or not attrs.get("href"):
+            continue
+        target = urljoin(page_url, attrs["href"].strip())
+        if urlsplit(target).scheme in ("http", "https") and \
+                host_of(target).removeprefix("www.") == host_of(page_url).removeprefix("www."):
+            return canonicalize_url(target)
+        break
+    return canonicalize_url(page_url)

@@ -70,44 +70,94 @@ def window_outputs(outputs: dict, window_secs: float, allowed_lateness_secs: flo
 
 
 class PollTicks(beam.PTransform):
-    """feeds -> (tick timestamp, FeedSpec), one per feed every ``interval`` seconds.
+    """feeds -> FeedSpec, every feed once per tick, every ``interval`` seconds.
 
-    The impulse is rebased to the moment the job starts; with ``duration``
-    it stops (exclusive) ``duration`` seconds later.
+    ``PeriodicImpulse`` is rebased to the moment the job starts (no catch-up
+    burst); with ``duration`` it stops (exclusive) ``duration`` seconds later.
+    ``local=True`` (the bundle-based DirectRunner) replays the same schedule
+    with :class:`LocalTicks` instead, see there why.
     """
 
-    def __init__(self, feeds: Iterable, interval: float, duration: Optional[float] = None):
+    def __init__(self, feeds: Iterable, interval: float, duration: Optional[float] = None, local: bool = False):
         super().__init__()
         self.feeds = list(feeds)
         self.interval = float(interval)
         self.duration = duration
+        self.local = local
 
     def expand(self, pbegin):
         from apache_beam.transforms.periodicsequence import PeriodicImpulse, RebaseMode
 
         now = Timestamp.now()
-        if self.duration:
-            impulse = PeriodicImpulse(start_timestamp=now, stop_timestamp=now + Duration(self.duration),
-                                      fire_interval=self.interval, rebase=RebaseMode.REBASE_ALL)
+        if self.local:
+            ticks = pbegin | "Impulse" >> LocalTicks(self.interval, self.duration)
+        elif self.duration:
+            ticks = pbegin | "Impulse" >> PeriodicImpulse(
+                start_timestamp=now, stop_timestamp=now + Duration(self.duration),
+                fire_interval=self.interval, rebase=RebaseMode.REBASE_ALL)
         else:
-            impulse = PeriodicImpulse(start_timestamp=now, stop_timestamp=MAX_TIMESTAMP,
-                                      fire_interval=self.interval, rebase=RebaseMode.REBASE_START)
+            ticks = pbegin | "Impulse" >> PeriodicImpulse(
+                start_timestamp=now, stop_timestamp=MAX_TIMESTAMP,
+                fire_interval=self.interval, rebase=RebaseMode.REBASE_START)
         return (
-            pbegin
-            | "Impulse" >> impulse
+            ticks
             | "FanOutFeeds" >> beam.FlatMap(lambda _tick, feeds: list(feeds), self.feeds)
             | "ReshuffleFeeds" >> beam.Reshuffle()
         )
 
 
-def _local_runner(options):
-    """The runner to use: on DirectRunner, the bundle-based streaming runner."""
-    runner = options.view_as(StandardOptions).runner
-    if runner in (None, "DirectRunner", "direct", "BundleBasedDirectRunner"):
-        from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
+LOCAL_MAX_TICKS = 100_000
 
-        return BundleBasedDirectRunner()
-    return None
+
+def tick_times(start: float, interval: float, duration: Optional[float]) -> list[float]:
+    """Wall-clock tick times (ms precision) in ``[start, start + duration)``."""
+    n = LOCAL_MAX_TICKS if not duration else max(1, int(-(-duration // interval)))
+    return [round(start + i * interval, 3) for i in range(min(n, LOCAL_MAX_TICKS))]
+
+
+class LocalTicks(beam.PTransform):
+    """The PeriodicImpulse schedule for the bundle-based DirectRunner.
+
+    That runner cannot execute PeriodicImpulse's splittable DoFn in Beam 2.77
+    ("OffsetRestrictionTracker is not done": it checks the restriction before
+    running the DoFn), and the DirectRunner's other backends need a binary
+    download. So, locally only, the same ticks (start computed now, same
+    interval and stop) are a replayed event stream whose watermark follows the
+    ticks, and each tick waits for its wall-clock time before it is emitted.
+    The runner's single executor thread then interleaves one poll's work with
+    the wait for the next tick. Without ``duration`` it stops after
+    ``LOCAL_MAX_TICKS`` ticks, or on Ctrl-C.
+    """
+
+    def __init__(self, interval: float, duration: Optional[float]):
+        super().__init__()
+        self.interval = interval
+        self.duration = duration
+
+    def expand(self, pbegin):
+        from apache_beam.coders import FloatCoder
+        from apache_beam.testing.test_stream import TestStream
+
+        stream = TestStream(coder=FloatCoder())
+        for t in tick_times(time.time(), self.interval, self.duration):
+            stream = (stream.add_elements([window.TimestampedValue(t, t)])
+                      .advance_watermark_to(t)
+                      .advance_processing_time(self.interval))
+        stream = stream.advance_watermark_to_infinity()
+        return pbegin | "Schedule" >> stream | "WaitForTick" >> beam.ParDo(_WaitUntil())
+
+
+class _WaitUntil(beam.DoFn):
+    def process(self, t):
+        delay = t - time.time()
+        if delay > 0:
+            time.sleep(delay)
+        yield t
+
+
+def _is_local(options) -> bool:
+    runner = options.view_as(StandardOptions).runner
+    return runner in (None, "DirectRunner", "direct", "BundleBasedDirectRunner")
 
 
 def build_streaming(p: beam.Pipeline, feeds, sink, cfg, options) -> None:
@@ -120,7 +170,7 @@ def build_streaming(p: beam.Pipeline, feeds, sink, cfg, options) -> None:
     opts = options.view_as(NewsOptions)
     cfg = dataclasses.replace(cfg, streaming=True, dedup_horizon=opts.dedup_horizon,
                               write_window=opts.poll_interval)
-    build(p, PollTicks(feeds, opts.poll_interval, opts.duration), sink, cfg)
+    build(p, PollTicks(feeds, opts.poll_interval, opts.duration, local=_is_local(options)), sink, cfg)
 
 
 def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
@@ -131,8 +181,12 @@ def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
     opts = options.view_as(NewsOptions)
     options.view_as(StandardOptions).streaming = True
     started = dt.datetime.now(dt.timezone.utc)
-    runner = _local_runner(options)
-    p = beam.Pipeline(runner=runner, options=options) if runner else beam.Pipeline(options=options)
+    if _is_local(options):
+        from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
+
+        p = beam.Pipeline(runner=BundleBasedDirectRunner(), options=options)
+    else:
+        p = beam.Pipeline(options=options)
     build_streaming(p, feeds, sink, cfg, options)
     result = p.run()
     print(f"streaming: polling {len(feeds)} feed(s) every {opts.poll_interval:g}s"
@@ -161,7 +215,7 @@ def _wait(result, duration: Optional[float]) -> str:
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
     try:
-        deadline = time.monotonic() + duration + 30 if duration else None
+        deadline = time.monotonic() + duration + 300 if duration else None
         while not done.is_set() and not interrupted.is_set():
             if deadline and time.monotonic() > deadline:
                 break

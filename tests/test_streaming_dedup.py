@@ -178,3 +178,14 @@ def test_late_rows_survive_the_batching_sink_step(tmp_path):
 def _append_line(kv, path: str) -> None:
     with open(path, "a") as f:
         f.write(",".join(sorted(r["article_id"] for r in kv[1])) + "\n")
+
+
+def test_ids_stored_before_the_job_started_are_repeats():
+    known = [entry_article_id(entry("old", "Old"))]
+    s = TestStream()
+    s = _poll(s, 10, [entry("old", "Old"), entry("new", "New")])
+    s = _poll(s, 20, [entry("old", "Old, edited")])          # an edit of a stored story is an update
+    s = s.advance_watermark_to_infinity()
+    with streaming_pipeline() as p:
+        out = p | s | DedupEntries(HORIZON, known_ids=known) | beam.Map(lambda e: e.title)
+        assert_that(out, equal_to(["New", "Old, edited"]))

@@ -20,6 +20,8 @@ what the feed says about the story (its title, whitespace-normalised).
   ``stories_current`` view keeps the latest ``fetched_at``. To bound churn
   from feeds that keep editing a headline, at most ``max_updates`` updates
   per story pass within the horizon; later edits are dropped and counted;
+* an id already in the warehouse when the job started (``known_ids``) counts
+  as seen with the title of its first sighting in this job;
 * after the horizon without a sighting the id is forgotten: if it shows up
   again it is treated as new (and upserted over the old row).
 
@@ -29,7 +31,7 @@ what the feed says about the story (its title, whitespace-normalised).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import apache_beam as beam
 from apache_beam.coders import PickleCoder
@@ -79,10 +81,12 @@ class DedupFn(beam.DoFn):
     EXPIRY = ReadModifyWriteStateSpec("expiry", PickleCoder())
     EXPIRE = TimerSpec("expire", TimeDomain.WATERMARK)
 
-    def __init__(self, fingerprint: Callable[[Any], str], horizon_secs: float, max_updates: int = 3):
+    def __init__(self, fingerprint: Callable[[Any], str], horizon_secs: float, max_updates: int = 3,
+                 known_ids: Iterable[str] = ()):
         self.fingerprint = fingerprint
         self.horizon_secs = float(horizon_secs)
         self.max_updates = max_updates
+        self.known_ids = frozenset(known_ids or ())
         self.counters = {v: Metrics.counter("dedup", v) for v in (NEW, REPEAT, UPDATE, TOO_MANY_UPDATES)}
         self.expired = Metrics.counter("dedup", "expired")
 
@@ -90,8 +94,12 @@ class DedupFn(beam.DoFn):
                 seen_state=beam.DoFn.StateParam(SEEN),
                 expiry_state=beam.DoFn.StateParam(EXPIRY),
                 timer=beam.DoFn.TimerParam(EXPIRE)):
-        _, item = keyed
-        verdict, new = decide(seen_state.read(), self.fingerprint(item), self.max_updates)
+        key, item = keyed
+        fingerprint = self.fingerprint(item)
+        seen = seen_state.read()
+        if seen is None and key in self.known_ids:
+            seen = Seen(fingerprint)       # stored before this job started: a repeat
+        verdict, new = decide(seen, fingerprint, self.max_updates)
         self.counters[verdict].inc()
         seen_state.write(new)
         # Forget the story `horizon` after its latest sighting (never earlier
@@ -116,18 +124,20 @@ class DedupByKey(beam.PTransform):
     """Deduplicate ``items`` by ``key(item)`` with :class:`DedupFn`."""
 
     def __init__(self, key: Callable[[Any], str], fingerprint: Callable[[Any], str],
-                 horizon_secs: float, max_updates: int = 3):
+                 horizon_secs: float, max_updates: int = 3, known_ids: Iterable[str] = ()):
         super().__init__()
         self.key = key
         self.fingerprint = fingerprint
         self.horizon_secs = horizon_secs
         self.max_updates = max_updates
+        self.known_ids = known_ids
 
     def expand(self, items):
         return (
             items
             | "KeyById" >> beam.Map(lambda item, k=self.key: (k(item), item))
-            | "Dedup" >> beam.ParDo(DedupFn(self.fingerprint, self.horizon_secs, self.max_updates))
+            | "Dedup" >> beam.ParDo(DedupFn(self.fingerprint, self.horizon_secs, self.max_updates,
+                                            self.known_ids))
         )
 
 
@@ -145,5 +155,5 @@ def entry_fingerprint(entry) -> str:
 class DedupEntries(DedupByKey):
     """FeedEntries -> FeedEntries, each story once (updates per the module policy)."""
 
-    def __init__(self, horizon_secs: float, max_updates: int = 3):
-        super().__init__(entry_article_id, entry_fingerprint, horizon_secs, max_updates)
+    def __init__(self, horizon_secs: float, max_updates: int = 3, known_ids: Iterable[str] = ()):
+        super().__init__(entry_article_id, entry_fingerprint, horizon_secs, max_updates, known_ids)

@@ -121,13 +121,14 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
     res = CleanResult(text="")
     live = [i for i, ln in enumerate(lines) if ln]
 
-    # 1. generic rules (+ the short list under a block header)
+    # 1. generic rules (+ the short list under a block header, once the story has begun)
+    first_para = next((i for i in live if _is_paragraph(lines[i])), len(lines))
     in_block = False
     for i in live:
         rule = rules.match(lines[i])
         if rule is not None:
             dec[i] = rule.name
-            in_block = rule.starts_block
+            in_block = rule.starts_block and i > first_para
         elif in_block and words(lines[i]) <= 15 and not _SENTENCE_END.search(lines[i]):
             dec[i] = "related_list"
         else:

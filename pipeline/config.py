@@ -110,20 +110,20 @@ def load_config(path: Optional[str | Path] = None, feeds: Optional[Iterable[str]
     return Config(feeds=specs, http=dict(http), project=dict(project), path=str(cfg_path))
 
 
-def http_settings(config: Config, *, allow_private_hosts: bool = False, private_allowlist=()):
-    """The HttpSettings for a run, built from the config's ``http`` section."""
+def http_settings(config: Config, *, allow_private_hosts: bool = False, **overrides):
+    """The HttpSettings for a run, built from the config's ``http`` section.
+
+    ``overrides`` replace single settings (the sample run allow-lists its own
+    server and drops the politeness delay it does not need).
+    """
     from transforms.http_client import HttpSettings
 
     values = dict(config.http)
     if config.project.get("contact_url"):
         values.setdefault("contact_url", config.project["contact_url"])
+    values.update(overrides)
+    values["allow_private_hosts"] = allow_private_hosts
     try:
-        settings = HttpSettings.from_config(values)
+        return HttpSettings.from_config(values)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{config.path}: http: {exc}") from None
-    import dataclasses
-
-    changes: dict[str, Any] = {"allow_private_hosts": allow_private_hosts}
-    if private_allowlist and "private_allowlist" in {f.name for f in dataclasses.fields(settings)}:
-        changes["private_allowlist"] = tuple(private_allowlist)
-    return dataclasses.replace(settings, **changes)

@@ -41,6 +41,22 @@ def _with_state(feeds, state: dict):
     return out
 
 
+SAMPLE_PORT = 8765
+
+
+def _sample_server():
+    """The sample site on a fixed loopback port, so that story URLs (and their
+    article ids) are the same from one sample run to the next."""
+    from pipeline.sample_server import SampleServer
+
+    try:
+        return SampleServer(port=SAMPLE_PORT)
+    except OSError:
+        log.warning("port %d is busy: serving the sample on a random port, so a rerun "
+                    "cannot recognise earlier sample stories", SAMPLE_PORT)
+        return SampleServer()
+
+
 def make_sink(warehouse, run_id: str, opts: NewsOptions, streaming: bool):
     if warehouse.kind == "duckdb":
         from transforms.write_duckdb import WriteToDuckDB
@@ -60,14 +76,13 @@ def run(argv: Optional[list[str]] = None) -> int:
     with contextlib.ExitStack() as stack:
         try:
             if opts.sample:
-                from pipeline.sample_server import SampleServer
-
-                server = stack.enter_context(SampleServer())
+                server = stack.enter_context(_sample_server())
                 config = load_config(opts.config)
                 config = type(config)(feeds=tuple(server.feed_specs()), http=config.http,
                                       project=config.project, path=config.path)
-                http = http_settings(config, allow_private_hosts=True,
-                                     private_allowlist=(server.base_url,))
+                # The guard stays on: only the sample server's own host is allow-listed.
+                http = http_settings(config, allow_private_hosts=False, private_allowlist=(server.base_url,),
+                                     per_host_min_delay=0.0, respect_robots=False)
                 print(f"sample site served at {server.base_url}")
             else:
                 config = load_config(opts.config, feeds=opts.feed)

@@ -44,16 +44,20 @@ def _warehouse_counts(warehouse, run_id: str) -> dict:
 
 # (label, namespace, name) for the headline figures.
 HEADLINE = (
-    ("feeds polled", "read_feeds", "feeds_polled"),
-    ("feeds not modified", "read_feeds", "not_modified"),
+    ("feeds polled", "read_feeds", "polled"),
+    ("feeds not modified (304)", "read_feeds", "not_modified"),
+    ("feeds unchanged (same content)", "read_feeds", "unchanged"),
+    ("feeds failed", "read_feeds", "failed"),
     ("feed entries", "read_feeds", "entries"),
-    ("entries already stored (skipped)", "fetch_pages", "skipped_known"),
-    ("duplicate entries in this run", "fetch_pages", "skipped_duplicate"),
-    ("pages fetched", "fetch_pages", "fetched"),
-    ("articles extracted", "extract", "extracted"),
-    ("articles cleaned", "clean", "cleaned"),
+    ("entries already stored (skipped)", "new_entries", "already_stored"),
+    ("duplicate entries in this run", "new_entries", "duplicates_in_run"),
+    ("pages fetched", "fetch_page", "fetched"),
+    ("articles extracted", "extract", "articles"),
+    ("articles cleaned", "clean", "articles_cleaned"),
+    ("boilerplate lines removed", "clean", "lines_removed"),
     ("Arabic stories", "language", "arabic"),
     ("security stories", "classify", "security"),
+    ("accident stories", "classify", "accident"),
     ("rows built", "build_row", "rows"),
 )
 

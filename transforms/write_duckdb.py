@@ -78,8 +78,9 @@ def merge_feed_statuses(con, statuses: list[FeedStatus]) -> int:
     for st in sorted(statuses, key=lambda s: s.polled_at):
         prev = merged.get(st.feed_url)
         if prev is None:
-            found = con.execute(f"SELECT {', '.join(cols)} FROM feed_state WHERE feed_url = ?", [st.feed_url]).fetchone()
-            prev = dict(zip(cols, found)) if found else None
+            found = con.execute(f"SELECT {', '.join(cols)} FROM feed_state WHERE feed_url = ?",
+                                [st.feed_url]).fetchall()  # fetchall: DuckDB 2 keeps a fetchone() result open
+            prev = dict(zip(cols, found[0])) if found else None
         merged[st.feed_url] = merge_feed_state(prev, st)
     return upsert_rows(con, "feed_state", list(merged.values()))
 

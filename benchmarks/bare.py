@@ -1,0 +1,139 @@
+"""Reference measurements without Beam: the bare loop, classification alone,
+and trafilatura's own command line.
+
+The bare loop does, per page, exactly the pure work of the pipeline's
+stages (extraction, cleaning, language detection, classification) in plain
+Python on a ``multiprocessing`` pool, reading the pages from disk. It is the
+physical limit the pipeline is compared with: no HTTP, no Beam, no
+serialisation beyond one small result tuple per page. Pool start-up and the
+workers' model loading happen before the clock starts.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_STATE: dict = {}
+
+
+@dataclass(frozen=True)
+class Job:
+    path: str
+    url: str
+    feed_url: str
+    source: str
+    title: str
+    summary: str
+    published: str           # ISO 8601
+
+
+def _init_worker() -> None:
+    from transforms.classify import SecurityClassifier
+    from transforms.clean import load_rules
+    from transforms.extract import make_trafilatura_config
+
+    _STATE["config"] = make_trafilatura_config()
+    _STATE["rules"] = load_rules()
+    _STATE["classifier"] = SecurityClassifier.load()
+
+
+def _ready(_: int) -> int:
+    time.sleep(0.2)          # keeps each worker busy so that every one of them answers
+    return os.getpid()
+
+
+def process_page(job: Job) -> tuple:
+    """(status, language, is_security) for one page; status is "ok" or an error type."""
+    import datetime as dt
+
+    from pipeline.records import FeedEntry
+    from transforms.clean import clean_article
+    from transforms.extract import ExtractionError, extract_article
+    from transforms.language import detect_language
+
+    html = Path(job.path).read_text(encoding="utf-8")
+    entry = FeedEntry(feed_url=job.feed_url, source=job.source, link=job.url, title=job.title,
+                      summary=job.summary, guid=job.url, feed_language="ar",
+                      published=dt.datetime.fromisoformat(job.published).astimezone(dt.timezone.utc))
+    try:
+        article = extract_article(html, job.url, entry, config=_STATE["config"])
+    except ExtractionError as exc:
+        return (exc.error_type, "", None)
+    article = clean_article(article, _STATE["rules"])
+    language = detect_language(article.text)
+    article = article.replace(language=language)
+    result = _STATE["classifier"].classify(article.title, article.text, language)
+    return ("ok", language, result.is_security)
+
+
+def bare_loop(jobs: list[Job], workers: int) -> dict:
+    """Run :func:`process_page` over ``jobs`` on ``workers`` processes; time the work only."""
+    ctx = mp.get_context("spawn")      # the parent runs server threads: never fork it
+    with ctx.Pool(workers, initializer=_init_worker) as pool:
+        pids = set(pool.map(_ready, range(workers * 4), chunksize=1))   # every initializer has run
+        start = time.perf_counter()
+        results = pool.map(process_page, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8) or 1)))
+        seconds = time.perf_counter() - start
+    ok = [r for r in results if r[0] == "ok"]
+    errors: dict = {}
+    for r in results:
+        if r[0] != "ok":
+            errors[r[0]] = errors.get(r[0], 0) + 1
+    return {"seconds": seconds, "pages": len(jobs), "stories": len(ok), "workers": workers,
+            "worker_pids": len(pids), "arabic": sum(1 for r in ok if r[1] == "ar"),
+            "security": sum(1 for r in ok if r[2]), "errors": errors,
+            "stories_per_s": len(ok) / seconds if seconds else 0.0}
+
+
+def classify_alone(stories, min_seconds: float = 2.0) -> dict:
+    """Single-process classification of (title, text) pairs: stories per second on one core.
+
+    Repeats the list until at least ``min_seconds`` have passed so the figure is stable.
+    """
+    from transforms.classify import SecurityClassifier
+
+    clf = SecurityClassifier.load()
+    clf.classify(stories[0][0], stories[0][1], "ar")            # warm caches
+    done, start = 0, time.perf_counter()
+    security = 0
+    while True:
+        for title, text in stories:
+            security += bool(clf.classify(title, text, "ar").is_security)
+        done += len(stories)
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            break
+    return {"seconds": elapsed, "stories": done, "distinct": len(stories),
+            "security_share": security / done if done else 0.0,
+            "stories_per_s_per_core": done / elapsed if elapsed else 0.0}
+
+
+def trafilatura_command() -> list[str]:
+    exe = Path(sys.executable).with_name("trafilatura")
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which("trafilatura")
+    return [found] if found else [sys.executable, "-m", "trafilatura.cli"]
+
+
+def trafilatura_cli(input_dir: Path, output_dir: Path, workers: int, timeout: float = 1800) -> dict:
+    """``trafilatura --input-dir IN --output-dir OUT --parallel K``, timed from the outside."""
+    output_dir = Path(output_dir)
+    if output_dir.exists():
+        shutil.rmtree(output_dir)
+    pages = sum(1 for _ in Path(input_dir).glob("*.html"))
+    cmd = trafilatura_command() + ["--input-dir", str(input_dir), "--output-dir", str(output_dir),
+                                   "--parallel", str(workers)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    seconds = time.perf_counter() - start
+    outputs = sum(1 for p in output_dir.rglob("*") if p.is_file()) if output_dir.exists() else 0
+    return {"seconds": seconds, "pages": pages, "stories": outputs, "workers": workers,
+            "returncode": proc.returncode, "command": " ".join(cmd[:1] + ["--parallel", str(workers)]),
+            "stderr_tail": proc.stderr[-500:], "stories_per_s": outputs / seconds if seconds else 0.0}

@@ -27,6 +27,7 @@ from pipeline.report_data import Filters, ReportData, bigquery_runner, duckdb_ru
 
 DEFAULT_WAREHOUSE = "duckdb:///./warehouse.duckdb"
 MOROCCO = ZoneInfo("Africa/Casablanca")
+MAX_TERMS = 10        # matched terms shown per story in the table
 
 CSS = """
 body{font-family:"DejaVu Sans","Noto Sans Arabic",Arial,sans-serif;margin:0;background:#f6f7f9;color:#222}
@@ -41,7 +42,8 @@ padding:12px 16px;margin:12px 0;font-size:16px}.grid{display:grid;grid-template-
 table{border-collapse:collapse;width:100%;background:#fff;font-size:14px}
 th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;vertical-align:top}
 th{background:#eef1f4}td.ltr{direction:ltr;text-align:left;white-space:nowrap}
-.term{background:#fde2e1;border-radius:4px;padding:0 4px;margin:0 2px;white-space:nowrap}
+.term{display:inline-block;background:#fde2e1;border-radius:4px;padding:0 4px;margin:1px 2px;white-space:nowrap}
+td.title{min-width:300px;max-width:520px}td.terms{max-width:420px}
 .gaps{font-size:14px;margin:4px 10px}
 """
 
@@ -95,11 +97,14 @@ def _latest_table(data: ReportData) -> str:
             when = when.astimezone(MOROCCO).strftime("%Y-%m-%d %H:%M")
         when = str(when)
         cats = ", ".join(charts.CATEGORY_LABELS.get(c, c).split(" · ")[0] for c in (r.get("categories") or []))
-        terms = "".join(f'<span class="term">{html.escape(t)}</span>' for t in (r.get("matched_terms") or []))
+        all_terms = r.get("matched_terms") or []
+        terms = "".join(f'<span class="term">{html.escape(t)}</span>' for t in all_terms[:MAX_TERMS])
+        if len(all_terms) > MAX_TERMS:
+            terms += f' <span dir="ltr">+{len(all_terms) - MAX_TERMS}</span>'
         places = "، ".join(r.get("places") or [])
-        rows.append(f'<tr><td class="ltr">{html.escape(when)}</td><td>{link}</td>'
+        rows.append(f'<tr><td class="ltr">{html.escape(when)}</td><td class="title">{link}</td>'
                     f'<td class="ltr">{html.escape(r.get("source") or "")}</td><td>{html.escape(places)}</td>'
-                    f'<td>{html.escape(cats)}</td><td>{terms}</td></tr>')
+                    f'<td>{html.escape(cats)}</td><td class="terms">{terms}</td></tr>')
     return ('<table id="latest"><thead><tr><th>التاريخ · date (Morocco)</th><th>العنوان · title</th>'
             '<th>المصدر · source</th><th>الأماكن · places</th><th>الفئات · categories</th>'
             '<th>الكلمات المطابقة · matched terms</th></tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
@@ -108,10 +113,10 @@ def _latest_table(data: ReportData) -> str:
 def _gaps(data: ReportData) -> str:
     gaps = charts.coverage_gaps(data)
     if not gaps:
-        return '<p class="gaps" id="gap-list">لا فجوات · no source-day without stories.</p>'
+        return '<p class="gaps" id="gap-list">لا فجوات · no day without stories from a source that usually publishes daily.</p>'
     items = ", ".join(f"{html.escape(r['source'])} {r['date']}" for r in gaps[:40])
     more = f" … (+{len(gaps) - 40})" if len(gaps) > 40 else ""
-    return (f'<p class="gaps" id="gap-list" dir="ltr"><b>{len(gaps)} source-days without stories:</b> '
+    return (f'<p class="gaps" id="gap-list" dir="ltr"><b>{len(gaps)} source-days without stories from sources that usually publish daily:</b> '
             f"{items}{more}</p>")
 
 

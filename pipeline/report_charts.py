@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import statistics
 from collections import defaultdict
 
 import plotly.graph_objects as go
@@ -134,10 +135,29 @@ def map_figure(data: ReportData) -> go.Figure | None:
                    yaxis=dict(title="latitude", range=[20.5, 36.5], scaleanchor="x", zeroline=False))
 
 
+def usual_daily(data: ReportData) -> dict[str, float]:
+    """Median stories per day of each source over the report's days."""
+    per: dict[str, list[int]] = defaultdict(list)
+    for r in data.coverage:
+        per[r["source"]].append(r["stories"])
+    return {s: statistics.median(v) for s, v in per.items()}
+
+
+def coverage_gaps(data: ReportData) -> list[dict]:
+    """Days without stories from a source that usually publishes (median >= 1 a day).
+
+    A rare outlet's empty days are normal and are not flagged; they still show
+    as empty cells in the heatmap.
+    """
+    usual = usual_daily(data)
+    return [r for r in data.coverage if r["stories"] == 0 and usual[r["source"]] >= 1]
+
+
 def coverage_figure(data: ReportData) -> go.Figure:
     sources = sorted({r["source"] for r in data.coverage})
     days = sorted({r["date"] for r in data.coverage})
     cell = {(r["source"], r["date"]): r for r in data.coverage}
+    gaps = {(r["source"], r["date"]) for r in coverage_gaps(data)}
     z, gap, hover = [], [], []
     for s in sources:
         z_row, gap_row, hover_row = [], [], []
@@ -145,7 +165,7 @@ def coverage_figure(data: ReportData) -> go.Figure:
             r = cell.get((s, d))
             n = r["stories"] if r else None
             z_row.append(n)
-            gap_row.append(1 if r is not None and n == 0 else None)
+            gap_row.append(1 if (s, d) in gaps else None)
             hover_row.append(f"{esc(s)} {d}: {n if r else '–'} stories, {r['errors'] if r else 0} errors")
         z.append(z_row)
         gap.append(gap_row)
@@ -153,15 +173,13 @@ def coverage_figure(data: ReportData) -> go.Figure:
     labels = [esc(s) for s in sources]
     fig = go.Figure()
     fig.add_heatmap(z=z, x=days, y=labels, colorscale="Blues", name="stories", text=hover,
-                    hoverinfo="text", colorbar=dict(title="stories"), xgap=1, ygap=1)
-    fig.add_heatmap(z=gap, x=days, y=labels, colorscale=[[0, "#e4002b"], [1, "#e4002b"]],
-                    showscale=False, name="gap", text=hover, hoverinfo="text", xgap=1, ygap=1)
+                    hoverinfo="text", colorbar=dict(title="stories"), xgap=1, ygap=1, zmin=0)
+    if gaps:
+        fig.add_heatmap(z=gap, x=days, y=labels, colorscale=[[0, "#e4002b"], [1, "#e4002b"]],
+                        showscale=False, name="gap", text=hover, hoverinfo="text", xgap=1, ygap=1)
     widest = max((len(s) for s in labels), default=10)
     return _layout(fig, "التغطية حسب المصدر واليوم (الأحمر = يوم بلا قصص)",
-                   "Coverage: stories ingested per source and Moroccan day; red = a day with no stories (gap)",
+                   "Stories per source and Moroccan day; red = no stories from a source that "
+                   "usually publishes daily (a gap)",
                    height=max(260, 34 * len(sources) + 150), xaxis=dict(type="date"),
                    margin=dict(l=min(320, 40 + 8 * widest)))
-
-
-def coverage_gaps(data: ReportData) -> list[dict]:
-    return [r for r in data.coverage if r["stories"] == 0]

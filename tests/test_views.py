@@ -242,3 +242,63 @@ def test_place_rows_of_the_shipped_gazetteer():
 
 def rows_count(con, table):
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+# --- the views on a warehouse filled by the real sample run ---------------
+
+SAMPLE_MANIFEST = sql.CONFIG_DIR.parent / "pipeline" / "sample_site" / "manifest.yaml"
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory):
+    if not SAMPLE_MANIFEST.exists():
+        pytest.skip("the sample site (pipeline/sample_site) is not there")
+    from pipeline.run import run
+
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    assert run(["--sample", "--warehouse", f"duckdb:///{path}", "--run-id", "views"]) == 0
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_sample_run_coverage_matches_the_manifest(sample_warehouse):
+    import yaml
+
+    manifest = yaml.safe_load(SAMPLE_MANIFEST.read_text(encoding="utf-8"))
+    expected: dict = {}
+    for a in manifest["articles"]:
+        day = sql.morocco_date(dt.datetime.fromisoformat(a["published"]))
+        expected[(a["source"], day)] = expected.get((a["source"], day), 0) + 1
+    con = sample_warehouse
+    start = dt.date.fromisoformat(manifest["date_range"]["start"])
+    end = dt.date.fromisoformat(manifest["date_range"]["end"])
+    cov = {(s, d): n for s, d, n in con.execute(
+        "SELECT source, date, stories FROM source_coverage_daily WHERE date BETWEEN ? AND ?", [start, end]).fetchall()}
+    assert {k: v for k, v in cov.items() if v} == expected
+    gap = manifest["coverage_gap"]
+    assert cov[(gap["source"], dt.date.fromisoformat(gap["date"]))] == 0     # the gap is a 0 row
+    for source in {s for s, _ in expected}:                                  # every day from the first on
+        first = min(d for s, d in expected if s == source)
+        assert {d for s, d in cov if s == source} == {first + dt.timedelta(days=i)
+                                                      for i in range((end - first).days + 1)}
+    errors = con.execute("SELECT count(*) FROM errors WHERE source IS NOT NULL").fetchone()[0]
+    assert con.execute("SELECT sum(errors) FROM source_coverage_daily").fetchone()[0] == errors
+
+
+def test_sample_run_security_views_agree_with_the_stories(sample_warehouse):
+    con = sample_warehouse
+    assert rows_count(con, "stories_current") == rows_count(con, "stories") == 24
+    security = con.execute("SELECT count(*) FROM stories WHERE is_security").fetchone()[0]
+    assert security > 0
+    assert con.execute("SELECT sum(security_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0] == security
+    assert con.execute("SELECT sum(security_stories) FROM security_daily WHERE category <> 'ALL'").fetchone()[0] == security
+    arabic = con.execute("SELECT count(*) FROM stories WHERE language = 'ar'").fetchone()[0]
+    assert con.execute("SELECT sum(arabic_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0] == arabic
+    pairs = con.execute("SELECT count(*) FROM (SELECT DISTINCT article_id, unnest(places) FROM stories "
+                        "WHERE is_security)").fetchone()[0]
+    assert con.execute("SELECT sum(stories) FROM security_by_place_week").fetchone()[0] == pairs
+    # the gazetteer was loaded: every sample place has its region and coordinates
+    assert con.execute("SELECT count(*) FROM security_by_place_week "
+                       "WHERE region IS NULL OR lat IS NULL").fetchone()[0] == 0
+    assert rows_count(con, "stories_latest") == security

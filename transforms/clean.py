@@ -316,6 +316,8 @@ class CleanArticles(beam.PTransform):
     def expand(self, articles):
         fn = CleanFn(self._rules_path)
         if self._learned is not None:
-            return articles | "Clean" >> beam.ParDo(
-                fn, learned=beam.pvalue.AsSingleton(self._learned)).with_outputs("errors", main="main")
+            side = self._learned
+            if not isinstance(side, beam.pvalue.AsSideInput):
+                side = beam.pvalue.AsSingleton(side)
+            return articles | "Clean" >> beam.ParDo(fn, learned=side).with_outputs("errors", main="main")
         return articles | "Clean" >> beam.ParDo(fn).with_outputs("errors", main="main")

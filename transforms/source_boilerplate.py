@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import apache_beam as beam
 
@@ -130,6 +130,11 @@ def _to_learned(rows: list[dict], min_articles: int, min_share: float) -> dict:
                          min_articles, min_share)
 
 
+class LearnedOutputs(NamedTuple):
+    learned: object      # PCollection with one dict source -> frozenset(line keys)
+    rows: object         # PCollection of source_lines rows
+
+
 class LearnSourceBoilerplate(beam.PTransform):
     """Articles -> (``learned``: one dict source -> frozenset(keys), ``rows``: source_lines rows).
 
@@ -165,4 +170,4 @@ class LearnSourceBoilerplate(beam.PTransform):
         learned = (rows
                    | "AllRows" >> beam.combiners.ToList()
                    | "Learn" >> beam.Map(combine))
-        return {"learned": learned, "rows": rows}
+        return LearnedOutputs(learned, rows)

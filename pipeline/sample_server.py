@@ -31,6 +31,7 @@ import argparse
 import collections
 import email.utils
 import hashlib
+import os
 import threading
 import time
 from http import HTTPStatus
@@ -46,6 +47,9 @@ from pipeline.records import FeedSpec
 SITE_DIR = Path(__file__).parent / "sample_site"
 PLACEHOLDER = "{{BASE}}"
 DEFAULT_ROBOTS = b"User-agent: *\nAllow: /\n"
+# The port tried first when none is given: two runs in a row then see the same
+# URLs, so the second finds its stories (and its feeds' ETags) already stored.
+STABLE_PORT = int(os.environ.get("SAMPLE_SERVER_PORT", "28431"))
 
 _TEXT_TYPES = {
     ".html": "text/html",
@@ -102,10 +106,12 @@ class _Resource:
 class SampleServer:
     """Serve ``site_dir`` on 127.0.0.1 from a daemon thread.
 
-    ``port=0`` (the default) asks the OS for a free port.
+    ``port=None`` (the default) tries :data:`STABLE_PORT` and falls back to an
+    ephemeral port when it is taken; ``port=0`` always asks the OS for a free
+    port; any other number is used as given (``OSError`` when taken).
     """
 
-    def __init__(self, site_dir: Optional[Path | str] = None, port: int = 0):
+    def __init__(self, site_dir: Optional[Path | str] = None, port: Optional[int] = None):
         self.site_dir = Path(site_dir) if site_dir is not None else SITE_DIR
         self.site_dir = self.site_dir.resolve()
         if not self.site_dir.is_dir():
@@ -114,7 +120,7 @@ class SampleServer:
         self._requests: collections.Counter = collections.Counter()
         self._cache: dict[str, Optional[_Resource]] = {}
         self._started_at = time.time()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _make_handler(self))
+        self._httpd = self._bind(port)
         self._httpd.daemon_threads = True
         host, real_port = self._httpd.server_address[:2]
         self.port: int = real_port
@@ -123,6 +129,15 @@ class SampleServer:
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, name="sample-server", daemon=True)
         self._thread.start()
+
+    def _bind(self, port: Optional[int]) -> ThreadingHTTPServer:
+        handler = _make_handler(self)
+        if port is None:
+            try:
+                return ThreadingHTTPServer(("127.0.0.1", STABLE_PORT), handler)
+            except OSError:
+                port = 0
+        return ThreadingHTTPServer(("127.0.0.1", port), handler)
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:
@@ -290,7 +305,7 @@ def _make_handler(server: SampleServer):
 
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Serve the offline sample news site.")
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=None)
     parser.add_argument("--site-dir", default=None)
     args = parser.parse_args(argv)
     with SampleServer(args.site_dir, port=args.port) as server:

@@ -437,3 +437,26 @@ def test_missing_site_dir_is_an_error(tmp_path):
 
 def test_site_dir_default_is_the_package_directory():
     assert SITE_DIR == Path(__file__).resolve().parents[1] / "pipeline" / "sample_site"
+
+
+def test_default_port_is_stable_across_runs_and_falls_back_when_taken(monkeypatch):
+    import pipeline.sample_server as sample_server
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    free = probe.getsockname()[1]
+    probe.close()
+    monkeypatch.setattr(sample_server, "STABLE_PORT", free)
+    with SampleServer() as first:
+        assert first.port == free
+        etag = get(first.url("/alatlas/feed.xml"))[1]["ETag"]
+    with SampleServer() as second:                 # a second run: same URLs, same validators
+        assert second.base_url == f"http://127.0.0.1:{free}"
+        assert get(second.url("/alatlas/feed.xml"), {"If-None-Match": etag})[0] == 304
+        with SampleServer() as third:              # taken: an ephemeral port instead
+            assert third.port != free
+            assert get(third.url("/alatlas/feed.xml"), {"If-None-Match": etag})[0] == 200
+        with pytest.raises(OSError):
+            SampleServer(port=free)
+    with SampleServer(port=0) as ephemeral:
+        assert ephemeral.port != 0

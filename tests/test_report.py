@@ -158,3 +158,13 @@ def test_safe_url():
 def test_missing_warehouse_is_a_clear_error(tmp_path):
     with pytest.raises(SystemExit, match="no warehouse"):
         report.main(["--warehouse", f"duckdb:///{tmp_path}/nope.duckdb", "--out", str(tmp_path / "r.html")])
+
+
+def test_every_duckdb_example_query_in_the_analyst_docs_runs(demo_db):
+    doc = (report.Path(__file__).resolve().parents[1] / "docs" / "analysts.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", doc, re.S)
+    duck = [b for b in blocks if not b.lstrip().startswith("-- BigQuery")]
+    assert len(duck) >= 5
+    con = duckdb.connect(str(demo_db), read_only=True)
+    results = [con.execute(b).fetchall() for b in duck]
+    assert sum(1 for r in results if r) >= 4        # most examples find something in the demo data

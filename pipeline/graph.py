@@ -52,14 +52,14 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
         learned = _static_boilerplate(p, cfg)
     else:
         learned = extracted.main | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
-    cleaned = extracted.main | "Clean" >> CleanArticles(cfg.clean_rules, learned["learned"])
+    cleaned = extracted.main | "Clean" >> CleanArticles(cfg.clean_rules, learned.learned)
     tagged = cleaned.main | "Language" >> DetectLanguage()
     classified = tagged.main | "Classify" >> ClassifyStories(model_path=cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
     errors = [polled.errors, pages.errors, extracted.errors, cleaned.errors, tagged.errors,
               classified.errors, rows.errors] | "AllErrors" >> beam.Flatten()
     outputs = {"stories": rows.main, "errors": errors, "feed_status": polled.feed_status,
-               "source_lines": learned["rows"]}
+               "source_lines": learned.rows}
     if cfg.streaming:
         from pipeline.streaming import window_outputs
 
@@ -80,7 +80,7 @@ def _poll_streaming(feeds, cfg: GraphConfig):
 def _static_boilerplate(p, cfg: GraphConfig):
     """Streaming: boilerplate lines learned from the warehouse history at launch
     (a batch-wide count never completes on an unbounded input); no source_lines rows."""
-    from transforms.source_boilerplate import learned_lines
+    from transforms.source_boilerplate import LearnedOutputs, learned_lines
 
     learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])
-    return {"learned": learned, "rows": None}
+    return LearnedOutputs(learned=learned, rows=None)

@@ -24,6 +24,8 @@ class NewsOptions(PipelineOptions):
                                  "or bigquery:PROJECT.DATASET")
         parser.add_argument("--sample", dest="sample", action="store_true", default=False,
                             help="serve the bundled sample site on 127.0.0.1 and run on it (offline)")
+        parser.add_argument("--sample-port", dest="sample_port", type=int, default=8765,
+                            help="loopback port of the --sample site (fixed so reruns recognise its stories)")
         parser.add_argument("--allow-private-hosts", dest="allow_private_hosts", action="store_true",
                             default=False,
                             help="allow fetching from loopback/private addresses (off by default: SSRF guard)")

@@ -41,19 +41,16 @@ def _with_state(feeds, state: dict):
     return out
 
 
-SAMPLE_PORT = 8765
-
-
-def _sample_server():
+def _sample_server(port: int):
     """The sample site on a fixed loopback port, so that story URLs (and their
     article ids) are the same from one sample run to the next."""
     from pipeline.sample_server import SampleServer
 
     try:
-        return SampleServer(port=SAMPLE_PORT)
+        return SampleServer(port=port)
     except OSError:
         log.warning("port %d is busy: serving the sample on a random port, so a rerun "
-                    "cannot recognise earlier sample stories", SAMPLE_PORT)
+                    "cannot recognise earlier sample stories (use --sample-port)", port)
         return SampleServer()
 
 
@@ -76,7 +73,7 @@ def run(argv: Optional[list[str]] = None) -> int:
     with contextlib.ExitStack() as stack:
         try:
             if opts.sample:
-                server = stack.enter_context(_sample_server())
+                server = stack.enter_context(_sample_server(opts.sample_port))
                 config = load_config(opts.config)
                 config = type(config)(feeds=tuple(server.feed_specs()), http=config.http,
                                       project=config.project, path=config.path)

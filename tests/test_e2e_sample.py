@@ -5,6 +5,7 @@ with the sample HTTP server on 127.0.0.1, twice into the same warehouse.
 """
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import duckdb
@@ -22,17 +23,24 @@ def manifest():
     return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory):
     path = tmp_path_factory.mktemp("e2e") / "sample.duckdb"
-    assert run(["--sample", "--warehouse", f"duckdb:///{path}", "--run-id", "first"]) == 0
+    port = str(free_port())  # the same port for both runs: story URLs must not change
+    assert run(["--sample", "--sample-port", port, "--warehouse", f"duckdb:///{path}", "--run-id", "first"]) == 0
     con = duckdb.connect(str(path), read_only=True)
     first = {
         "stories": con.execute("SELECT count(*) FROM stories").fetchone()[0],
         "errors": con.execute("SELECT count(*) FROM errors WHERE run_id = 'first'").fetchone()[0],
     }
     con.close()
-    assert run(["--sample", "--warehouse", f"duckdb:///{path}", "--run-id", "second"]) == 0
+    assert run(["--sample", "--sample-port", port, "--warehouse", f"duckdb:///{path}", "--run-id", "second"]) == 0
     return path, first
 
 

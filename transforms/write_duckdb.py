@@ -10,6 +10,7 @@ feed state is merged with the previous row of the same feed.
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Iterable
 
 import apache_beam as beam
@@ -134,7 +135,8 @@ class WriteToDuckDB(beam.PTransform):
         tables = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
                   "source_lines": "source_lines"}
         keyed = [
-            pcoll | f"Key{name}" >> beam.Map(lambda item, t=tables[name]: (t, item))
+            pcoll | f"Key{name}" >> beam.Map(lambda item, t=tables[name]: (t, item)).with_output_types(
+                typing.Tuple[str, typing.Any])
             for name, pcoll in sorted(pcolls.items()) if pcoll is not None
         ]
         batch_args = {}

@@ -33,9 +33,6 @@ def _run(srv, db):
     assert run_mod.run(argv) == 0
 
 
-@pytest.mark.xfail(reason="waits on the lead's graph/sink (pipeline.run) being consistent; it passed against "
-                          "commit d3ec307's graph with merge_feed_statuses using fetchall. Remove this marker then.",
-                   strict=False)
 def test_hostile_feeds_end_to_end(tmp_path):
     db = tmp_path / "w.duckdb"
     with HostileServer() as srv:

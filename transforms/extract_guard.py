@@ -2,9 +2,10 @@
 
 trafilatura has no timeout, and ``signal.alarm`` only works on the main
 thread (Beam runs DoFns on worker threads). A thread cannot be killed either.
-So the guard keeps one long-lived child process per DoFn instance, started
-with ``spawn`` (never ``fork`` from a threaded worker) and reused for every
-page: the page goes down a pipe, the Article (or the error) comes back. When
+So the guard keeps one long-lived child process per DoFn instance, a fresh
+interpreter running ``python -m transforms.extract_guard`` (never ``fork``
+from a threaded worker; no re-import of the caller's ``__main__`` as
+multiprocessing's spawn would do), reused for every page: the page goes down a pipe, the Article (or the error) comes back. When
 the answer is late the child is killed and a fresh one is started on the next
 call; the page becomes an ``ExtractionError("timeout")``.
 

@@ -28,13 +28,14 @@ setup(
     python_requires=">=3.10",
     packages=["pipeline", "transforms", "configs", "benchmarks"],
     package_data={
-        "configs": ["*.yaml", "sql/*/*.sql", "sample/*", "sample/*/*", "sample/*/*/*"],
-        "pipeline": ["models/*.json", "models/*.md"],
+        "configs": ["*.yaml", "sql/*/*.sql"],
+        "pipeline": ["models/*.json", "models/*.md", "sample_site/*", "sample_site/*/*", "sample_site/*/*/*",
+                     "sample_site/*/*/*/*", "sample_site/*/*/*/*/*"],
     },
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        "test": ["pytest>=7", "scikit-learn>=1.3"],
+        "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12"],
         "train": ["scikit-learn>=1.3"],
     },
     entry_points={"console_scripts": ["morocco-news=pipeline.run:main"]},

@@ -1,0 +1,178 @@
+"""Evaluate the security classifier on the dev data, honestly.
+
+    python -m pipeline.evaluate classifier --data ../shared/data/hespress [--seeds ../shared/seeds]
+
+Protocol: 5-fold cross-validation over all dev stories (stratified on the
+hand label). For each outer fold, a model is trained on the other four folds
+exactly as ``pipeline.train`` does (weak labels + the hand labels of those
+folds, calibration and threshold from inner out-of-fold scores of those hand
+labels only) and predicts the held-out fold. Every figure below comes from
+those out-of-fold predictions: no story is scored by a model that saw it, and
+no threshold is tuned on the stories it is reported on.
+
+Seeds and speed use the shipped model (pipeline/models/security_model.json),
+which never saw the seeds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from transforms.classify import SecurityClassifier, rank_categories
+from transforms.lexicon import CATEGORIES, Lexicon
+
+LABELS = ("security", "accident", "other")
+OUTER_FOLDS = 5
+
+
+def cross_validate(ds, seed: int = 7) -> dict:
+    from sklearn.model_selection import StratifiedKFold
+    from pipeline import train as T
+
+    n = len(ds.ids)
+    strata = np.array([ds.hand[x]["label"] if x in ds.hand else "none" for x in ds.ids])
+    p = np.zeros((n, 3))
+    score = np.zeros(n)
+    thr = np.zeros(n)
+    skf = StratifiedKFold(n_splits=OUTER_FOLDS, shuffle=True, random_state=seed)
+    for k, (train_rows, test_rows) in enumerate(skf.split(np.zeros(n), strata)):
+        hand_rows = np.array([i for i in train_rows if ds.ids[i] in ds.hand])
+        fit = T.train_calibrated(ds, train_rows, hand_rows)
+        p[test_rows] = T.predict(ds, test_rows, fit)
+        score[test_rows] = p[test_rows, T.SECURITY]
+        thr[test_rows] = fit["threshold"]
+        print(f"  fold {k + 1}/{OUTER_FOLDS}: threshold {fit['threshold']}", file=sys.stderr)
+    is_sec = score >= thr
+    is_acc = (~is_sec) & (p[:, T.ACCIDENT] > p[:, T.OTHER])
+    pred = np.where(is_sec, "security", np.where(is_acc, "accident", "other"))
+    return {"pred": pred, "score": score}
+
+
+def prf(pred: list, gold: list) -> tuple[float, float, float, int, int, int]:
+    tp = sum(1 for a, b in zip(pred, gold) if a and b)
+    fp = sum(1 for a, b in zip(pred, gold) if a and not b)
+    fn = sum(1 for a, b in zip(pred, gold) if b and not a)
+    prec = tp / (tp + fp) if tp + fp else 0.0
+    rec = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+    return prec, rec, f1, tp, fp, fn
+
+
+def report_hand(ds, cv: dict) -> dict:
+    idx = [i for i, x in enumerate(ds.ids) if x in ds.hand]
+    gold = [ds.hand[ds.ids[i]]["label"] for i in idx]
+    pred = [cv["pred"][i] for i in idx]
+    prec, rec, f1, tp, fp, fn = prf([p == "security" for p in pred], [g == "security" for g in gold])
+    print(f"\n== Hand-labelled set: {len(idx)} stories, out-of-fold predictions ==")
+    print(f"security  precision {prec:.3f}  recall {rec:.3f}  F1 {f1:.3f}   (tp {tp}, fp {fp}, fn {fn})")
+    print("\nconfusion (rows gold, columns predicted):")
+    print(f"{'':>10}" + "".join(f"{c:>10}" for c in LABELS))
+    for g in LABELS:
+        print(f"{g:>10}" + "".join(f"{sum(1 for a, b in zip(gold, pred) if a == g and b == c):>10}" for c in LABELS))
+    out_fd = [(g, p) for i, g, p in zip(idx, gold, pred) if ds.topics[i] != "faits-divers" and g == "security"]
+    rec_out = sum(p == "security" for _, p in out_fd) / max(len(out_fd), 1)
+    acc_fd = [(g, p) for i, g, p in zip(idx, gold, pred) if ds.topics[i] == "faits-divers" and g == "accident"]
+    acc_called = sum(p == "security" for _, p in acc_fd)
+    print(f"\nrecall on security stories outside faits-divers: {rec_out:.3f} "
+          f"({sum(p == 'security' for _, p in out_fd)}/{len(out_fd)})")
+    print(f"faits-divers accident stories called security: {acc_called}/{len(acc_fd)}")
+    # categories: lexicon ranking (no training involved), over all gold-security stories
+    hits, per_cat = 0, {c: [0, 0] for c in CATEGORIES}
+    sec = [i for i, g in zip(idx, gold) if g == "security"]
+    for i in sec:
+        gold_cats = set(ds.hand[ds.ids[i]]["categories"])
+        ranked = rank_categories(ds.matches[i])
+        hits += ranked[0] in gold_cats
+        for c in gold_cats:
+            per_cat[c][1] += 1
+            per_cat[c][0] += c in ranked
+    top_rate = hits / max(len(sec), 1)
+    print(f"\ncategories: predicted top category among gold categories for {top_rate:.1%} "
+          f"of {len(sec)} security stories")
+    print("per gold category, share of its stories where it is among the predicted categories:")
+    for c in CATEGORIES:
+        h, t = per_cat[c]
+        print(f"  {c:<24} {h:>3}/{t:<3} {h / t if t else float('nan'):.2f}")
+    return {"f1": f1, "precision": prec, "recall": rec, "recall_outside_fd": rec_out,
+            "fd_accidents_called_security": acc_called, "top_category_rate": top_rate}
+
+
+def report_sections(ds, cv: dict) -> None:
+    print("\n== Weak-label agreement per section (all dev stories, out-of-fold) ==")
+    print(f"{'section':<14}{'n':>5}{'security':>10}{'accident':>10}{'other':>8}  agreement")
+    for topic in sorted(set(ds.topics)):
+        rows = [i for i, t in enumerate(ds.topics) if t == topic]
+        c = {lab: sum(cv["pred"][i] == lab for i in rows) for lab in LABELS}
+        agree = (c["security"] + c["accident"]) if topic == "faits-divers" else c["other"]
+        print(f"{topic:<14}{len(rows):>5}{c['security']:>10}{c['accident']:>10}{c['other']:>8}  {agree / len(rows):.3f}")
+    print("(agreement: faits-divers -> security or accident, other sections -> other; the section is a weak label)")
+
+
+def report_seeds(clf: SecurityClassifier, seeds: Path) -> None:
+    print(f"\n== Seeds ({seeds}), shipped model ==")
+    gold_path = seeds / "gold.json"
+    if not gold_path.exists():
+        print("  no seeds found; skipped")
+        return
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    for name in sorted(k for k in gold if not k.startswith("_")):
+        lines = (seeds / name).read_text(encoding="utf-8").split("\n")
+        g = gold[name]
+        title = lines[g["title_line"] - 1] if g.get("title_line") else ""
+        body = "\n".join(lines[n - 1] for n in g["body_lines"])
+        c = clf.classify(title, body, "ar")
+        found = [p for p in g["places"] if p in c.places]
+        print(f"  {name}: security={c.is_security} score={c.security_score:.3f} "
+              f"categories={list(c.categories)[:3]} places={list(c.places)[:5]} "
+              f"gold places found {len(found)}/{len(g['places'])}")
+
+
+def report_speed(clf: SecurityClassifier, data: Path, limit: int = 2000) -> None:
+    from pipeline.train import read_jsonl
+
+    rows = read_jsonl(data / "dev.jsonl")[:limit]
+    for r in rows[:50]:   # warm caches as a long-running worker would be
+        clf.classify(r["title"], r["story"], "ar")
+    t0 = time.perf_counter()
+    for r in rows:
+        clf.classify(r["title"], r["story"], "ar")
+    dt = time.perf_counter() - t0
+    chars = sum(len(r["story"]) for r in rows) / len(rows)
+    print(f"\n== Speed ==\nclassification alone (features, model, categories, places), one core: "
+          f"{len(rows) / dt:,.0f} stories/s over {len(rows)} stories of {chars:,.0f} chars on average")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from pipeline import train as T
+
+    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate classifier")
+    ap.add_argument("--data", type=Path, default=T.DEFAULT_DATA)
+    ap.add_argument("--seeds", type=Path, default=None, help="default: <data>/../../seeds")
+    ap.add_argument("--model", type=Path, default=None)
+    args = ap.parse_args(argv)
+    if not (args.data / "dev.jsonl").exists():
+        print(f"no dev data at {args.data}", file=sys.stderr)
+        return 2
+    seeds = args.seeds or args.data.parent.parent / "seeds"
+    t0 = time.time()
+    ds = T.load_dataset(args.data, Lexicon.load())
+    print(f"dev: {len(ds.ids)} stories, {len(ds.hand)} hand-labelled; {OUTER_FOLDS}-fold cross-validation...",
+          file=sys.stderr)
+    cv = cross_validate(ds)
+    print(f"cross-validation took {time.time() - t0:.0f}s")
+    report_hand(ds, cv)
+    report_sections(ds, cv)
+    clf = SecurityClassifier.load(args.model)
+    print(f"\nshipped classifier: {clf.version}")
+    report_seeds(clf, seeds)
+    report_speed(clf, args.data)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

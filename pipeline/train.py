@@ -1,0 +1,257 @@
+"""Rebuild the security model from ../shared/data/hespress.
+
+    python -m pipeline.train [--data ../shared/data/hespress] [--out pipeline/models/security_model.json]
+
+Recipe (also in MODEL_CARD.md):
+
+1. Weak labels for all 4,200 dev stories from the site's section, corrected by
+   the lexicon: a faits-divers story is security unless it reads as an
+   accident (accident evidence and no crime evidence in the title, and more
+   accident than crime evidence overall); a story from another section is
+   other unless its title carries strong crime evidence.
+2. Hand labels (dev_labels.jsonl) replace the weak label of their story and
+   weigh more.
+3. A 3-class logistic regression (other/security/accident) over hashed stems
+   plus lexicon features (transforms.features).
+   Stage 1: trained by averaged SGD on weak + hand labels.
+4. Stage 2 (calibration): a small 3-class logistic regression on the hand
+   labels, over stage 1's out-of-fold margins and lexicon aggregates
+   (transforms.features.stack_features). Its probability of security is the
+   calibrated ``security_score``; the threshold maximises F1 on out-of-fold
+   stage-2 scores.
+
+Training needs scikit-learn; inference does not. The artifact holds only
+float16 weights per hashed index and a few numbers: no text.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from transforms.classify import CLASSES, MODEL_PATH, encode_weights
+from transforms.features import CRIME_GROUPS, DENSE_NAMES, N_DENSE, STACK_NAMES, featurize, stack_features
+from transforms.lexicon import Lexicon
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hespress"
+N_BITS = 18
+ALPHA = 1e-5          # stage-1 L2 strength (SGD)
+EPOCHS = 20
+STACK_C = 1.0         # stage-2 inverse regularisation
+HAND_WEIGHT = 3.0
+INNER_FOLDS = 4
+SEED = 13
+OTHER, SECURITY, ACCIDENT = 0, 1, 2
+LABEL_INDEX = {"other": OTHER, "security": SECURITY, "accident": ACCIDENT}
+
+
+@dataclass
+class Dataset:
+    ids: list
+    topics: list
+    titles: list
+    X: object                 # scipy.sparse.csr_matrix
+    weak: np.ndarray          # weak label per story
+    hand: dict                # id -> label dict from dev_labels.jsonl
+    matches: list
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def weak_label(topic: str, m) -> int:
+    crime_t = sum(m.title.get(g, 0.0) for g in CRIME_GROUPS)
+    crime = 3 * crime_t + sum(m.body.get(g, 0.0) for g in CRIME_GROUPS)
+    acc_t = m.title.get("accident", 0.0)
+    acc = m.score("accident")
+    if topic == "faits-divers":
+        if acc_t > 0 and crime_t == 0 and acc > crime:
+            return ACCIDENT
+        return SECURITY
+    if crime_t >= 5 and m.title.get("non_security", 0.0) == 0 and crime >= 12:
+        return SECURITY
+    return OTHER
+
+
+def load_dataset(data_dir: Path, lexicon: Lexicon, n_bits: int = N_BITS) -> Dataset:
+    from scipy import sparse
+
+    rows = read_jsonl(data_dir / "dev.jsonl")
+    hand = {r["id"]: r for r in read_jsonl(data_dir / "dev_labels.jsonl")}
+    data, indices, indptr, weak, matches = [], [], [0], [], []
+    for r in rows:
+        feats, m = featurize(r.get("title", ""), r.get("story", ""), lexicon, n_bits)
+        indices.extend(feats.keys())
+        data.extend(feats.values())
+        indptr.append(len(indices))
+        weak.append(weak_label(r.get("topic", ""), m))
+        matches.append(m)
+    dim = (1 << n_bits) + N_DENSE
+    X = sparse.csr_matrix((np.array(data, dtype=np.float64), np.array(indices), np.array(indptr)),
+                          shape=(len(rows), dim))
+    return Dataset([r["id"] for r in rows], [r.get("topic", "") for r in rows],
+                   [r.get("title", "") for r in rows], X, np.array(weak), hand, matches)
+
+
+def fit_text(X, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 1: multinomial logistic regression by averaged SGD; (weights dim x 3, bias 3)."""
+    from sklearn.linear_model import SGDClassifier
+
+    clf = SGDClassifier(loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, average=True,
+                        random_state=SEED)
+    clf.fit(X, y, sample_weight=w)
+    coef = np.zeros((X.shape[1], len(CLASSES)))
+    bias = np.zeros(len(CLASSES))
+    for j, cls in enumerate(clf.classes_):
+        coef[:, cls] = clf.coef_[j]
+        bias[cls] = clf.intercept_[j]
+    # round-trip through float16 so that training sees what inference will use
+    return np.asarray(coef, dtype=np.float16).astype(np.float64), bias
+
+
+def margins(X, coef: np.ndarray, bias: np.ndarray) -> np.ndarray:
+    return np.asarray(X @ coef) + bias
+
+
+def stack_matrix(ds: Dataset, rows: np.ndarray, marg: np.ndarray) -> np.ndarray:
+    return np.array([stack_features(marg[j], ds.matches[i]) for j, i in enumerate(rows)])
+
+
+def fit_stack(S: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 2: multinomial LR on hand labels; (weights m x 3, bias 3)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=STACK_C, max_iter=2000)
+    clf.fit(S, y)
+    coef = np.zeros((S.shape[1], len(CLASSES)))
+    bias = np.full(len(CLASSES), -30.0)   # a class absent from the labels stays impossible
+    for j, cls in enumerate(clf.classes_):
+        coef[:, cls] = clf.coef_[j] if len(clf.classes_) > 2 else (clf.coef_[0] if j else -clf.coef_[0])
+        bias[cls] = clf.intercept_[j] if len(clf.classes_) > 2 else (clf.intercept_[0] if j else -clf.intercept_[0])
+    return coef, bias
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def labels_for(ds: Dataset, rows: np.ndarray, hand_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and weights for training ``rows``; hand labels override on ``hand_rows``."""
+    y = ds.weak.copy()
+    w = np.ones(len(y))
+    for i in hand_rows:
+        y[i] = LABEL_INDEX[ds.hand[ds.ids[i]]["label"]]
+        w[i] = HAND_WEIGHT
+    return y[rows], w[rows]
+
+
+def choose_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    best, best_t = -1.0, 0.5
+    for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
+        pred = scores >= t
+        tp = float((pred & (y == 1)).sum())
+        f1 = 2 * tp / max(pred.sum() + (y == 1).sum(), 1)
+        if f1 > best + 1e-9 or (abs(f1 - best) <= 1e-9 and abs(t - 0.5) < abs(best_t - 0.5)):
+            best, best_t = f1, float(t)
+    return best_t
+
+
+def hand_y(ds: Dataset, rows: np.ndarray) -> np.ndarray:
+    return np.array([LABEL_INDEX[ds.hand[ds.ids[i]]["label"]] for i in rows])
+
+
+def train_calibrated(ds: Dataset, train_rows: np.ndarray, hand_rows: np.ndarray, seed: int = SEED) -> dict:
+    """Fit both stages on ``train_rows`` only; ``hand_rows`` (a subset) train stage 2.
+
+    Stage-2 inputs for the hand rows are out-of-fold: each comes from a stage-1
+    model that did not see that story. The threshold is the F1-best one on
+    out-of-fold stage-2 scores of the same hand rows.
+    """
+    from sklearn.model_selection import StratifiedKFold
+
+    hy = hand_y(ds, hand_rows)
+    oof = np.zeros((len(hand_rows), len(CLASSES)))
+    skf = StratifiedKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=seed)
+    for fit_part, held in skf.split(hand_rows, hy):
+        held_set = set(hand_rows[held].tolist())
+        rows = np.array([i for i in train_rows if i not in held_set])
+        y, w = labels_for(ds, rows, hand_rows[fit_part])
+        coef, bias = fit_text(ds.X[rows], y, w)
+        oof[held] = margins(ds.X[hand_rows[held]], coef, bias)
+    S = stack_matrix(ds, hand_rows, oof)
+    s_oof = np.zeros(len(hand_rows))
+    for fit_part, held in StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(S, hy):
+        c2, b2 = fit_stack(S[fit_part], hy[fit_part])
+        s_oof[held] = softmax(S[held] @ c2 + b2)[:, SECURITY]
+    threshold = choose_threshold(s_oof, (hy == SECURITY).astype(int))
+    stack_coef, stack_bias = fit_stack(S, hy)
+    y, w = labels_for(ds, train_rows, hand_rows)
+    coef, bias = fit_text(ds.X[train_rows], y, w)
+    return {"coef": coef, "bias": bias, "stack_coef": stack_coef, "stack_bias": stack_bias,
+            "threshold": threshold}
+
+
+def predict(ds: Dataset, rows: np.ndarray, fit: dict) -> np.ndarray:
+    """Class probabilities (other, security, accident) for ``rows``."""
+    S = stack_matrix(ds, rows, margins(ds.X[rows], fit["coef"], fit["bias"]))
+    return softmax(S @ fit["stack_coef"] + fit["stack_bias"])
+
+
+def artifact(fit: dict, n_bits: int, card: dict) -> dict:
+    weights_b64 = encode_weights(fit["coef"])
+    digest = hashlib.sha1((weights_b64 + repr(fit["stack_coef"].round(6).tolist())).encode()).hexdigest()[:6]
+    today = dt.date.today()
+    return {
+        "format": "hashed-linear-stacked-v1",
+        "version": f"sec-{today:%Y.%m}-{digest}",
+        "trained_on": today.isoformat(),
+        "classes": list(CLASSES),
+        "n_bits": n_bits,
+        "hash": "zlib.crc32(utf-8 of namespaced stem or stem bigram) & (2**n_bits - 1)",
+        "dense_features": list(DENSE_NAMES),
+        "bias": [round(float(x), 6) for x in fit["bias"]],
+        "stack_features": list(STACK_NAMES),
+        "stack_coef": [[round(float(x), 6) for x in row] for row in fit["stack_coef"]],
+        "stack_bias": [round(float(x), 6) for x in fit["stack_bias"]],
+        "threshold": fit["threshold"],
+        "card": card,
+        "weights_b64": weights_b64,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.train", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    ap.add_argument("--n-bits", type=int, default=N_BITS)
+    args = ap.parse_args(argv)
+    if not (args.data / "dev.jsonl").exists():
+        print(f"no training data at {args.data}", file=sys.stderr)
+        return 2
+    lexicon = Lexicon.load()
+    ds = load_dataset(args.data, lexicon, args.n_bits)
+    hand_rows = np.array([i for i, x in enumerate(ds.ids) if x in ds.hand])
+    fit = train_calibrated(ds, np.arange(len(ds.ids)), hand_rows)
+    weak_counts = {c: int((ds.weak == i).sum()) for i, c in enumerate(CLASSES)}
+    card = {"stories": len(ds.ids), "hand_labelled": len(hand_rows), "weak_labels": weak_counts,
+            "alpha": ALPHA, "epochs": EPOCHS, "stack_C": STACK_C, "hand_weight": HAND_WEIGHT}
+    model = artifact(fit, args.n_bits, card)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB), version {model['version']}, "
+          f"threshold {fit['threshold']}, weak labels {weak_counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

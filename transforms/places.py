@@ -1,0 +1,176 @@
+"""Moroccan place names in Arabic text, from ``configs/gazetteer.yaml``.
+
+Names are matched on normalised tokens (see :mod:`transforms.arabic`), with
+clitic prefixes peeled off the first token only when what remains is a known
+name (بمدينة، لمدينة، بإنزكان، والرباط، للرباط).
+
+Some names are also common words (العيون "the eyes", بركان "volcano",
+الجديدة "the new", الحاجب "usher", فأس "axe" vs فاس). The gazetteer marks
+them ``ambiguous``: ``prefix`` names count only with a place prefix (ب ل) or a
+cue word before them (مدينة، إقليم، عمالة، جهة ...); ``cue`` names only with a
+cue word.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from configs import CONFIG_DIR
+from transforms.arabic import normalize, tokens_of_normalized
+
+DEFAULT_PATH = CONFIG_DIR / "gazetteer.yaml"
+
+KIND_RANK = {"city": 0, "province": 1, "prefecture": 1, "region": 2}
+
+# Cue words right before a name that make it a place (normalised forms).
+_CUE_BASES = ("مدينه", "اقليم", "عماله", "جهه", "ولايه", "جماعه", "منطقه", "ضواحي",
+              "نواحي", "مدن", "ساكنه", "سكان", "باشويه", "دائره", "قياده", "امن", "مركز")
+CUES = frozenset(
+    [b for b in _CUE_BASES]
+    + [p + b for b in _CUE_BASES for p in ("ب", "ل", "و", "ف", "وب", "ول")]
+    + ["قرب", "بقرب", "مدينتي", "اقليمي", "عمالتي", "مدينتا"]
+)
+# Words right before a name that make it something else: a neighbourhood,
+# street or venue named after a city (حي أزرو), or a football club (نهضة بركان).
+_NON_PLACE_BASES = ("حي", "زنقه", "شارع", "دوار", "درب", "ساحه", "ملعب", "فندق", "مدرسه",
+                    "ثانويه", "اعداديه", "نادي", "فريق", "نهضه", "اتحاد", "شباب", "مولوديه",
+                    "كوكب", "حسنيه", "وداد", "رجاء", "فتح", "مقاطعه", "تجزئه", "اقامه")
+NON_PLACE_CUES = frozenset(
+    list(_NON_PLACE_BASES) + [p + b for b in _NON_PLACE_BASES for p in ("ب", "ل", "و", "ال", "بال", "لل")]
+)
+ADMIN_CUES = frozenset(c for c in CUES if c.endswith(("اقليم", "عماله", "جهه", "ولايه", "اقليمي", "عمالتي")))
+
+# (prefix, what it is replaced by). "لل" + X stands for "ل" + "ال" + X.
+_PREFIXES = (("وبال", "ال"), ("ولل", "ال"), ("بال", "ال"), ("لل", "ال"), ("فال", "ال"),
+             ("وال", "ال"), ("وب", ""), ("ول", ""), ("فب", ""), ("و", ""), ("ف", ""),
+             ("ب", ""), ("ل", ""), ("ك", ""))
+_PLACE_PREFIXES = frozenset(("ب", "ل", "بال", "لل", "وب", "ول", "وبال", "ولل", "فب"))
+
+# Surface forms that normalise onto a place name but are other words.
+_PROTECT = re.compile("فأس|أفران")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str            # canonical Arabic name (the warehouse value)
+    latin: str
+    kind: str            # city, province, prefecture, region
+    region: str          # canonical Arabic name of the region
+    lat: float
+    lon: float
+    ambiguous: str = ""  # "", "prefix" or "cue"
+
+
+class Gazetteer:
+    def __init__(self, places: list[Place], keys: dict[tuple, list[tuple[tuple, Place, str]]]):
+        self.places = places
+        self.index = keys            # first token -> [(key, place, ambiguity)], longest first
+
+    @classmethod
+    def load(cls, path: Optional[Path | str] = None) -> "Gazetteer":
+        with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        regions = {r["id"]: r for r in data["regions"]}
+        places: list[Place] = []
+        index: dict[str, list] = {}
+
+        def add(entry: dict, kind: str, region_name: str) -> None:
+            amb = entry.get("ambiguous", "") or ""
+            place = Place(str(entry["ar"]), str(entry["fr"]), kind, region_name,
+                          float(entry["lat"]), float(entry["lon"]), amb)
+            places.append(place)
+            names = [(place.name, amb)] + [(str(a), amb) for a in entry.get("alt", []) or []]
+            names += [(str(a), "prefix") for a in entry.get("alt_prefix", []) or []]
+            for name, level in names:
+                key = tuple(tokens_of_normalized(normalize(name)))
+                if key:
+                    index.setdefault(key[0], []).append((key, place, level))
+
+        for r in data["regions"]:
+            add(r, "region", str(r["ar"]))
+        for p in data["provinces"]:
+            add(p, str(p.get("kind", "province")), str(regions[p["region"]]["ar"]))
+        for c in data["cities"]:
+            add(c, "city", str(regions[c["region"]]["ar"]))
+        for cands in index.values():
+            # longest names first; for one name, cities before provinces before regions
+            cands.sort(key=lambda c: (-len(c[0]), KIND_RANK.get(c[1].kind, 3)))
+        return cls(places, index)
+
+    def by_name(self, name: str) -> list[Place]:
+        return [p for p in self.places if p.name == name]
+
+
+def _candidates(token: str, index: dict) -> list[tuple[str, str]]:
+    """(stripped form, prefix) pairs for a token that may carry a clitic prefix."""
+    out = [(token, "")] if token in index else []
+    for prefix, repl in _PREFIXES:
+        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+            rest = repl + token[len(prefix):]
+            if rest in index:
+                out.append((rest, prefix))
+    return out
+
+
+def _mentions(tokens: list[str], gaz: Gazetteer):
+    """Yield (position, place) for every accepted mention in a token list."""
+    index = gaz.index
+    n = len(tokens)
+    i = 0
+    while i < n:
+        prev = tokens[i - 1] if i else ""
+        best: list[tuple[int, Place]] = []
+        for stripped, prefix in _candidates(tokens[i], index):
+            for key, place, level in index[stripped]:
+                k = len(key)
+                if best and k < best[0][0]:
+                    break
+                if k > 1 and (i + k > n or tuple(tokens[i + 1:i + k]) != key[1:]):
+                    continue
+                if prev in NON_PLACE_CUES:
+                    continue
+                if level == "cue" and prev not in CUES:
+                    continue
+                if level == "prefix" and prev not in CUES and prefix not in _PLACE_PREFIXES:
+                    continue
+                if best and k > best[0][0]:
+                    best = []
+                best.append((k, place))
+        if best:
+            k = best[0][0]
+            places = [p for _, p in best]
+            if prev in ADMIN_CUES:   # إقليم/عمالة X: the province reading is meant
+                places.sort(key=lambda p: p.kind == "city")
+            yield i, places[0]
+            i += k
+        else:
+            i += 1
+
+
+def find_places(text: str, gazetteer: Gazetteer, title: str = "") -> list[Place]:
+    """Moroccan places mentioned in ``title`` and ``text``, most salient first.
+
+    Salience: a title mention weighs 3, a body mention 1 plus a bonus for
+    appearing early; ties go to cities before provinces before regions. One
+    Place per canonical name.
+    """
+    scores: dict[str, float] = {}
+    first: dict[str, tuple[int, Place]] = {}
+    order = 0
+    for part, weight in ((title, 3.0), (text, 1.0)):
+        if not part:
+            continue
+        tokens = tokens_of_normalized(normalize(_PROTECT.sub("ء", part)))
+        n = max(len(tokens), 1)
+        for pos, place in _mentions(tokens, gazetteer):
+            bonus = 1.0 - pos / n if weight == 1.0 else 0.0
+            scores[place.name] = scores.get(place.name, 0.0) + weight + bonus
+            if place.name not in first or KIND_RANK[place.kind] < KIND_RANK[first[place.name][1].kind]:
+                first[place.name] = (first.get(place.name, (order, place))[0], place)
+            order += 1
+    ranked = sorted(scores, key=lambda name: (-scores[name], KIND_RANK[first[name][1].kind], first[name][0]))
+    return [first[name][1] for name in ranked]

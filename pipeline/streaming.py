@@ -189,6 +189,13 @@ def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
         p = beam.Pipeline(options=options)
     build_streaming(p, feeds, sink, cfg, options)
     result = p.run()
+    if not _is_local(options):
+        # Dataflow & co: the job runs on the service; a launcher (Flex Template)
+        # must return right after submission. --duration stops the impulse there.
+        job = getattr(result, "job_id", lambda: None)()
+        print(f"streaming job submitted{f' (job id {job})' if job else ''}: "
+              f"polling {len(feeds)} feed(s) every {opts.poll_interval:g}s", flush=True)
+        return 0
     print(f"streaming: polling {len(feeds)} feed(s) every {opts.poll_interval:g}s"
           + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
     stopped_by = _wait(result, opts.duration)

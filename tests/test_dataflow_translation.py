@@ -115,3 +115,43 @@ def test_dry_run_needs_no_credentials(streaming, monkeypatch):
         fn = lambda p: build(p, beam.Create(list(load_config().feeds)), sink, graph_config(False))  # noqa: E731
     _, result = translate(options, fn)
     assert result.state == "DONE"
+
+
+# --- the Flex Template entry point ----------------------------------------------------
+
+def _flex_main():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "deploy" / "flex_main.py"
+    spec = importlib.util.spec_from_file_location("flex_main", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_template_parameter_maps_to_a_pipeline_flag():
+    import json
+    from pathlib import Path
+
+    from apache_beam.options.pipeline_options import StandardOptions
+
+    flex = _flex_main()
+    meta = json.loads((Path(__file__).resolve().parents[1] / "deploy" / "flex_template_metadata.json").read_text())
+    samples = {"warehouse": "bigquery:p.d", "mode": "streaming", "poll_interval": "300", "duration": "60",
+               "dedup_horizon": "86400", "config": "configs/feeds.yaml",
+               "feeds": "https://a.invalid/rss,https://b.invalid/rss", "run_id": "r1"}
+    assert {p["name"] for p in meta["parameters"]} == set(samples)
+    argv = flex.translate([f"--{k}={v}" for k, v in samples.items()] + ["--temp_location=gs://b/tmp"])
+    options = NewsOptions(argv)
+    opts = options.view_as(NewsOptions)
+    assert (opts.warehouse, opts.poll_interval, opts.duration, opts.dedup_horizon, opts.run_id) == \
+        ("bigquery:p.d", 300.0, 60.0, 86400.0, "r1")
+    assert opts.feed == ["https://a.invalid/rss", "https://b.invalid/rss"]
+    assert options.view_as(StandardOptions).streaming is True
+    assert not NewsOptions(flex.translate(["--mode=batch"])).view_as(StandardOptions).streaming
+    import re
+
+    for p in meta["parameters"]:
+        for rx in p.get("regexes", []):
+            assert re.fullmatch(rx, samples[p["name"]]), p["name"]

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from benchmarks import bare, corpus, pipeline_bench, report
+from benchmarks import profile as bench_profile
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -36,9 +37,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=None, help="processes for every measurement (default: all cores)")
     p.add_argument("--beam-args", default=None,
                    help="Beam options for the pipeline runs instead of the default "
-                        "'--direct_num_workers=K --direct_running_mode=multi_processing'")
+                        "'--runner=FnApiRunner --direct_num_workers=K --direct_running_mode=multi_threading'")
     p.add_argument("--profile", action="store_true",
-                   help="record the first pipeline run with py-spy (OUT/pipeline_profile.svg); slows it down")
+                   help="record the first pipeline run with py-spy (OUT/pipeline_profile.txt, summary in "
+                        "OUT/pipeline_profile_summary.txt); needs py-spy and slows the run down")
     p.add_argument("--keep", action="store_true", help="keep the temporary corpus and warehouse")
     return p.parse_args(argv)
 
@@ -91,7 +93,7 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
             _say(f"{label} ...")
             server.reset_counters()
             run_id = f"bench-{label}-{int(time.time())}"
-            profile = str(out / "pipeline_profile.svg") if args.profile and label == "pipeline" else None
+            profile = str(out / "pipeline_profile.txt") if args.profile and label == "pipeline" else None
             res = pipeline_bench.run_pipeline(config, warehouse, run_id, beam_args, out / f"{label}.log",
                                               profile=profile)
             res["article_requests"] = server.article_requests()
@@ -104,6 +106,10 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
             res.update(counts)
             res["stories"] = counts["rows_this_run"]
             res["stories_per_s"] = res["stories"] / res["seconds"] if res["seconds"] else 0.0
+            if profile and Path(profile).exists():
+                summary = bench_profile.summarize(Path(profile))
+                (out / "pipeline_profile_summary.txt").write_text(bench_profile.render(summary), encoding="utf-8")
+                res["profile"] = {"raw": profile, "by_stage": summary["by_stage"]}
             results[label] = res
     _say("done")
     results["summary"] = report.summarize(results)

@@ -69,7 +69,8 @@ class Article:
 
     ``field_sources`` says where each metadata field came from, e.g.
     ``{"title": "page", "published_at": "feed"}``.
-    ``removed`` maps a cleaning rule name to the number of lines it removed.
+    ``removed`` maps a cleaning rule name to the number of lines it removed;
+    ``kept_doubtful`` counts lines the cleaner doubted but kept (reason -> lines).
     """
 
     url: str
@@ -86,6 +87,7 @@ class Article:
     language: str = ""
     field_sources: dict = field(default_factory=dict)
     removed: dict = field(default_factory=dict)
+    kept_doubtful: dict = field(default_factory=dict)
 
     def replace(self, **changes) -> "Article":
         return dataclasses.replace(self, **changes)

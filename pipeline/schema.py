@@ -44,6 +44,7 @@ STORIES: tuple[Field, ...] = (
     Field("date_source", "STRING", "NULLABLE", "page, text, feed or none"),
     Field("boilerplate_lines_removed", "INTEGER", "NULLABLE", "lines the cleaner removed"),
     Field("boilerplate_rules", "STRING", "REPEATED", "rule:count for each cleaning rule that fired"),
+    Field("doubtful_lines_kept", "INTEGER", "NULLABLE", "lines the cleaner doubted but kept (never cut a paragraph)"),
     Field("is_security", "BOOLEAN", "NULLABLE", "NULL for non-Arabic stories"),
     Field("is_accident", "BOOLEAN", "NULLABLE", "accident without a crime; NULL for non-Arabic"),
     Field("security_score", "FLOAT", "NULLABLE", "calibrated probability of a security story"),

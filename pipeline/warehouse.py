@@ -71,12 +71,22 @@ def ensure_duckdb(path: str) -> None:
         with duckdb_writer(path) as con:
             for table in schema.TABLES:
                 con.execute(schema.duckdb_ddl(table))
+                _add_missing_columns(con, table)
             _load_places(con)
             _create_views(con)
     except WarehouseError:
         raise
     except Exception as exc:  # duckdb.IOException, PermissionError, ...
         raise WarehouseError(f"cannot write warehouse {path}: {exc}".splitlines()[0]) from None
+
+
+def _add_missing_columns(con, table: str) -> None:
+    """Columns added to the schema after a warehouse was created are added to it
+    (NULL for old rows); nothing is dropped or retyped."""
+    have = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+    for f in schema.TABLES[table]:
+        if f.name not in have:
+            con.execute(f'ALTER TABLE {table} ADD COLUMN "{f.name}" {schema.duckdb_type(f)}')
 
 
 def _load_places(con) -> None:

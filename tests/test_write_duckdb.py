@@ -91,3 +91,16 @@ def test_unwritable_warehouse_is_a_clear_error(tmp_path):
     blocker.write_text("x")
     with pytest.raises(WarehouseError, match="cannot write warehouse"):
         ensure_duckdb(str(blocker / "sub" / "w.duckdb"))
+
+
+def test_ensure_adds_columns_new_to_the_schema(tmp_path):
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
+    con.execute('CREATE TABLE stories ("article_id" VARCHAR PRIMARY KEY, "url" VARCHAR)')
+    con.execute("INSERT INTO stories VALUES ('a', 'https://x.ma/a')")
+    con.close()
+    ensure_duckdb(path)
+    con = duckdb.connect(path, read_only=True)
+    cols = [r[0] for r in con.execute("DESCRIBE stories").fetchall()]
+    assert set(schema.column_names("stories")) <= set(cols)
+    assert con.execute("SELECT url, doubtful_lines_kept FROM stories").fetchall() == [("https://x.ma/a", None)]

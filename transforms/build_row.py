@@ -39,6 +39,7 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "date_source": article.field_sources.get("published_at") or None,
         "boilerplate_lines_removed": sum(article.removed.values()),
         "boilerplate_rules": rules,
+        "doubtful_lines_kept": sum(article.kept_doubtful.values()),
         "is_security": cls.is_security,
         "is_accident": cls.is_accident,
         "security_score": None if cls.security_score is None else float(cls.security_score),

@@ -41,6 +41,7 @@ from pipeline.records import Article, ErrorRecord
 from transforms import dates
 from transforms.clean_rules import (CleanRules, core, has_arabic, has_latin, load_rules,
                                     normalize, words)
+from transforms.language import arabic_share
 from transforms.source_boilerplate import LEARN_MAX_WORDS, line_key
 
 __all__ = ["CleanResult", "CleanRules", "load_rules", "clean_text", "clean_article",
@@ -233,7 +234,9 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
 def clean_article(article: Article, rules: CleanRules, learned: frozenset = frozenset(),
                   *, now: dt.datetime | None = None) -> Article:
     """Apply :func:`clean_text` and route what it found into the article's fields."""
-    lang = article.language or "ar"
+    # Cleaning runs before language detection: judge by script, so that the
+    # Arabic-only rules (short Latin lines are spam) never touch a French story.
+    lang = article.language or ("ar" if arabic_share(article.text) > 0.5 else "latin")
     res = clean_text(article.text, title=article.title, site_name=article.site_name,
                      language=lang, rules=rules, learned=learned, now=now)
     fs = dict(article.field_sources)
@@ -257,6 +260,10 @@ def clean_article(article: Article, rules: CleanRules, learned: frozenset = froz
     for k, v in res.removed.items():
         removed[k] = removed.get(k, 0) + v
     changes["removed"] = removed
+    kept = dict(article.kept_doubtful)
+    for k, v in res.suspect.items():
+        kept[k] = kept.get(k, 0) + v
+    changes["kept_doubtful"] = kept
     changes["field_sources"] = fs
     return article.replace(**changes)
 

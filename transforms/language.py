@@ -22,6 +22,14 @@ _ARABIC = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
+def arabic_share(text: str) -> float:
+    """Share of letters in Arabic script (0 when there are no letters)."""
+    letters = _LETTER.findall((text or "")[:_SAMPLE_CHARS])
+    if not letters:
+        return 0.0
+    return sum(1 for ch in letters if _ARABIC.match(ch)) / len(letters)
+
+
 def detect_language(text: str, min_chars: int = 20) -> str:
     """ISO 639-1 code of ``text``, or ``"und"`` when it cannot be told.
 
@@ -33,8 +41,7 @@ def detect_language(text: str, min_chars: int = 20) -> str:
     letters = _LETTER.findall(sample)
     if len(letters) < min_chars:
         return UNDETERMINED
-    arabic = sum(1 for ch in letters if _ARABIC.match(ch))
-    if arabic / len(letters) > 0.6:
+    if arabic_share(sample) > 0.6:
         return "ar"
     try:
         langs = detect_langs(sample)

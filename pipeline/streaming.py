@@ -106,7 +106,8 @@ class PollTicks(beam.PTransform):
         )
 
 
-LOCAL_MAX_TICKS = 100_000
+LOCAL_MAX_TICKS = 10_000     # ~70 days at the default 600 s interval
+DRAIN_GRACE_SECS = 300
 
 
 def tick_times(start: float, interval: float, duration: Optional[float]) -> list[float]:
@@ -181,32 +182,48 @@ def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
     opts = options.view_as(NewsOptions)
     options.view_as(StandardOptions).streaming = True
     started = dt.datetime.now(dt.timezone.utc)
-    if _is_local(options):
-        from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
-
-        p = beam.Pipeline(runner=BundleBasedDirectRunner(), options=options)
-    else:
-        p = beam.Pipeline(options=options)
-    build_streaming(p, feeds, sink, cfg, options)
-    result = p.run()
     if not _is_local(options):
         # Dataflow & co: the job runs on the service; a launcher (Flex Template)
         # must return right after submission. --duration stops the impulse there.
+        p = beam.Pipeline(options=options)
+        build_streaming(p, feeds, sink, cfg, options)
+        result = p.run()
         job = getattr(result, "job_id", lambda: None)()
         print(f"streaming job submitted{f' (job id {job})' if job else ''}: "
               f"polling {len(feeds)} feed(s) every {opts.poll_interval:g}s", flush=True)
         return 0
-    print(f"streaming: polling {len(feeds)} feed(s) every {opts.poll_interval:g}s"
-          + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
-    stopped_by = _wait(result, opts.duration)
+    from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
+
+    with _sigint_event() as interrupted:
+        p = beam.Pipeline(runner=BundleBasedDirectRunner(), options=options)
+        build_streaming(p, feeds, sink, cfg, options)
+        result = p.run()
+        print(f"streaming: polling {len(feeds)} feed(s) every {opts.poll_interval:g}s"
+              + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
+        stopped_by = _wait(result, opts.duration, interrupted)
     print(f"streaming stopped ({stopped_by})", flush=True)
     print_summary(result, warehouse, cfg.run_id, started, out=sys.stdout)
     return 0
 
 
-def _wait(result, duration: Optional[float]) -> str:
-    """Block until the job ends, ``duration`` passes or SIGINT; cancel cleanly."""
-    interrupted = threading.Event()
+class _sigint_event:
+    """Context manager: SIGINT (Ctrl-C) sets an Event instead of raising."""
+
+    def __enter__(self) -> threading.Event:
+        self.event = threading.Event()
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+        return self.event
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+def _wait(result, duration: Optional[float], interrupted: threading.Event) -> str:
+    """Block until the job ends, ``duration`` (plus a grace period to drain)
+    passes or SIGINT; cancel cleanly in the last two cases."""
     done = threading.Event()
 
     def waiter():
@@ -218,23 +235,16 @@ def _wait(result, duration: Optional[float]) -> str:
             done.set()
 
     threading.Thread(target=waiter, name="wait-streaming", daemon=True).start()
-    previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
-    try:
-        deadline = time.monotonic() + duration + 300 if duration else None
-        while not done.is_set() and not interrupted.is_set():
-            if deadline and time.monotonic() > deadline:
-                break
-            done.wait(0.2)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+    deadline = time.monotonic() + duration + DRAIN_GRACE_SECS if duration else None
+    while not done.is_set() and not interrupted.is_set():
+        if deadline and time.monotonic() > deadline:
+            break
+        done.wait(0.2)
     if done.is_set():
         return "duration reached" if duration else "job ended"
     try:
         result.cancel()
     except Exception as exc:  # cancelling a finished job
         log.warning("cancel: %s", exc)
-    done.wait(10)
+    done.wait(2)      # the bundle-based runner's wait does not always return after a cancel
     return "interrupted" if interrupted.is_set() else "deadline"

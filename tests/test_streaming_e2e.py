@@ -82,3 +82,31 @@ def test_restarted_job_writes_no_duplicates(streamed):
     assert query(path, "SELECT count(*) FROM stories WHERE run_id = 'stream-2'")[0][0] == 0
     dup = query(path, "SELECT article_id FROM stories GROUP BY article_id HAVING count(*) > 1")
     assert dup == []
+
+
+def test_ctrl_c_stops_cleanly_with_a_summary_and_exit_0(tmp_path):
+    """``python -m pipeline.run --streaming`` without --duration, then SIGINT."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "ctrlc.duckdb"
+    repo = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.run", "--streaming", "--sample", "--sample-port", str(free_port()),
+         "--poll-interval", "2", "--warehouse", f"duckdb:///{path}", "--run-id", "ctrl-c"],
+        cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(15)                  # a few polls; the first one's stories are written by then
+        assert proc.poll() is None, "a run without --duration must keep running"
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, out[-2000:]
+    assert "streaming stopped (interrupted)" in out and "Traceback" not in out
+    assert "rows in warehouse" in out
+    n, distinct = query(path, "SELECT count(*), count(DISTINCT article_id) FROM stories")[0]
+    assert n == distinct and n > 0

@@ -16,6 +16,7 @@ from transforms.build_row import BuildRows
 from transforms.classify import ClassifyStories
 from transforms.clean import CleanArticles
 from transforms.extract import ExtractArticles
+from transforms.feed_state import CountNewEntries
 from transforms.fetch_pages import FetchPages, NewEntries
 from transforms.language import DetectLanguage
 from transforms.read_feeds import ReadFeeds
@@ -58,7 +59,9 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
     errors = [polled.errors, pages.errors, extracted.errors, cleaned.errors, tagged.errors,
               classified.errors, rows.errors] | "AllErrors" >> beam.Flatten()
-    outputs = {"stories": rows.main, "errors": errors, "feed_status": polled.feed_status,
+    feed_status = polled.feed_status if cfg.streaming else (
+        polled.feed_status | "CountNewEntries" >> CountNewEntries(entries))
+    outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
                "source_lines": learned.rows}
     if cfg.streaming:
         from pipeline.streaming import window_outputs

@@ -49,3 +49,22 @@ def test_an_older_status_never_rolls_the_row_back():
     row = merge_feed_state(None, st("ok", T + H, etag='"new"'))
     row = merge_feed_state(row, st("error", T))
     assert (row["last_polled_at"], row["consecutive_failures"], row["etag"]) == (T + H, 0, '"new"')
+
+
+def test_count_new_entries_sets_new_entries_from_surviving_entries():
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from pipeline.records import FeedEntry
+    from transforms.feed_state import CountNewEntries
+
+    t = dt.datetime(2026, 11, 3, tzinfo=dt.timezone.utc)
+    statuses = [FeedStatus(feed_url=f, polled_at=t, status="ok", entries=5, new_entries=5) for f in ("a", "b", "c")]
+    new = [FeedEntry(feed_url="a", source="s", link=f"https://x.ma/{i}") for i in range(2)] + \
+          [FeedEntry(feed_url="b", source="s", link="https://x.ma/9")]
+    with TestPipeline() as p:
+        entries = p | "E" >> beam.Create(new)
+        out = p | "S" >> beam.Create(statuses) | CountNewEntries(entries)
+        assert_that(out | beam.Map(lambda s: (s.feed_url, s.entries, s.new_entries)),
+                    equal_to([("a", 5, 2), ("b", 5, 1), ("c", 5, 0)]))

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Optional
 
+import apache_beam as beam
+
 from pipeline.records import FeedStatus
 from pipeline.schema import column_names
 
@@ -57,3 +59,31 @@ def merge_feed_state(prev: Optional[dict], status: FeedStatus) -> dict:
         row["last_status"] = f"error:{status.http_status}" if status.http_status else (status.status or "error")
         row["consecutive_failures"] += 1
     return row
+
+
+def with_new_count(status: FeedStatus, new_entries: int) -> FeedStatus:
+    """The poll's status with ``new_entries`` = entries not stored before."""
+    import dataclasses
+
+    return dataclasses.replace(status, new_entries=new_entries)
+
+
+class CountNewEntries(beam.PTransform):
+    """Batch: set each FeedStatus's ``new_entries`` from the entries that
+    survived ``NewEntries`` (not already in the warehouse, first of duplicates),
+    so ``entries_total`` and ``last_new_entry_at`` mean *new stories*, not
+    *the feed changed*."""
+
+    def __init__(self, new_entries):
+        super().__init__()
+        self.new_entries = new_entries
+
+    def expand(self, statuses):
+        counts = (self.new_entries
+                  | "FeedOfEntry" >> beam.Map(lambda e: (e.feed_url, 1))
+                  | "CountPerFeed" >> beam.CombinePerKey(sum))
+        keyed = statuses | "KeyStatus" >> beam.Map(lambda s: (s.feed_url, s))
+        return ({"status": keyed, "new": counts}
+                | "JoinCounts" >> beam.CoGroupByKey()
+                | "SetCounts" >> beam.FlatMap(
+                    lambda kv: [with_new_count(s, sum(kv[1]["new"])) for s in kv[1]["status"]]))

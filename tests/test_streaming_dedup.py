@@ -8,7 +8,7 @@ import apache_beam as beam
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
-from apache_beam.testing.test_stream import TestStream
+from apache_beam.testing.test_stream import TestStream as Stream  # alias: pytest must not collect it
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
 from apache_beam.utils.timestamp import Timestamp
@@ -50,14 +50,14 @@ def test_entry_article_id_ignores_tracking_parameters():
 
 # --- TestStream -------------------------------------------------------------------
 
-def _poll(stream: TestStream, at: float, entries) -> TestStream:
+def _poll(stream: Stream, at: float, entries) -> Stream:
     """One poll: entries stamped with the poll time, then the watermark moves to it."""
     return (stream.add_elements([window.TimestampedValue(e, at) for e in entries])
             .advance_watermark_to(at))
 
 
 def test_same_story_in_three_polls_is_emitted_once():
-    s = TestStream()
+    s = Stream()
     for t in (10, 20, 30):
         s = _poll(s, t, [entry("a", "Title A"), entry(f"other{t}", "Other")])
     s = s.advance_watermark_to_infinity()
@@ -67,7 +67,7 @@ def test_same_story_in_three_polls_is_emitted_once():
 
 
 def test_updated_title_passes_once_then_repeats_are_dropped():
-    s = TestStream()
+    s = Stream()
     s = _poll(s, 10, [entry("a", "First title")])
     s = _poll(s, 20, [entry("a", "First  title ")])        # whitespace only: a repeat
     s = _poll(s, 30, [entry("a", "Corrected title")])      # new title: an update
@@ -79,7 +79,7 @@ def test_updated_title_passes_once_then_repeats_are_dropped():
 
 
 def test_update_budget_is_bounded():
-    s = TestStream()
+    s = Stream()
     for i, t in enumerate((10, 20, 30, 40)):
         s = _poll(s, t, [entry("a", f"Title v{i}")])
     s = s.advance_watermark_to_infinity()
@@ -89,7 +89,7 @@ def test_update_budget_is_bounded():
 
 
 def test_state_expires_after_the_horizon_since_last_sighting():
-    s = TestStream()
+    s = Stream()
     s = _poll(s, 10, [entry("a", "A"), entry("b", "B")])
     s = _poll(s, 90, [entry("b", "B")])                 # b seen again: its expiry moves to 190
     s = s.advance_watermark_to(150)                      # a (expiry 110) is forgotten, b is not
@@ -103,7 +103,7 @@ def test_state_expires_after_the_horizon_since_last_sighting():
 
 def test_without_expiry_nothing_passes_twice():
     # Control for the test above: same stream, a horizon longer than the gap.
-    s = TestStream()
+    s = Stream()
     s = _poll(s, 10, [entry("a", "A")])
     s = s.advance_watermark_to(150)
     s = _poll(s, 160, [entry("a", "A")])
@@ -114,7 +114,7 @@ def test_without_expiry_nothing_passes_twice():
 
 
 def test_late_duplicate_is_still_dropped():
-    s = TestStream()
+    s = Stream()
     s = _poll(s, 50, [entry("a", "A")])
     s = s.advance_watermark_to(80)
     s = s.add_elements([window.TimestampedValue(entry("a", "A"), 5)])    # late, behind the watermark
@@ -127,7 +127,7 @@ def test_late_duplicate_is_still_dropped():
 def test_late_rows_are_written_in_a_late_pane_without_repeating_the_on_time_pane():
     from pipeline.streaming import WindowForWrites
 
-    s = TestStream()
+    s = Stream()
     s = s.add_elements([window.TimestampedValue({"article_id": "a"}, 10),
                         window.TimestampedValue({"article_id": "b"}, 20)])
     s = s.advance_watermark_to(200)                                  # window [0, 60) closes
@@ -159,7 +159,7 @@ def test_late_rows_survive_the_batching_sink_step(tmp_path):
     """Rows within the allowed lateness reach the write batches (GroupIntoBatches, as in the sinks)."""
     from pipeline.streaming import WindowForWrites
 
-    s = TestStream()
+    s = Stream()
     s = s.add_elements([window.TimestampedValue({"article_id": "a"}, 10)])
     s = s.advance_watermark_to(500)
     s = s.add_elements([window.TimestampedValue({"article_id": "late"}, 20)])
@@ -182,7 +182,7 @@ def _append_line(kv, path: str) -> None:
 
 def test_ids_stored_before_the_job_started_are_repeats():
     known = [entry_article_id(entry("old", "Old"))]
-    s = TestStream()
+    s = Stream()
     s = _poll(s, 10, [entry("old", "Old"), entry("new", "New")])
     s = _poll(s, 20, [entry("old", "Old, edited")])          # an edit of a stored story is an update
     s = s.advance_watermark_to_infinity()

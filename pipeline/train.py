@@ -41,13 +41,13 @@ from transforms.lexicon import Lexicon
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "hespress"
 N_BITS = 18
-ALPHA = 1e-5          # stage-1 L2 strength (SGD)
+ALPHA = 1e-3          # stage-1 L2 strength (SGD)
 EPOCHS = 20
 STACK_C = 1.0         # stage-2 inverse regularisation
 HAND_WEIGHT = 3.0
 INNER_FOLDS = 4
 SEED = 13
-OTHER, SECURITY, ACCIDENT = 0, 1, 2
+OTHER, SECURITY, ACCIDENT, UNSURE = 0, 1, 2, -1   # UNSURE: a weak label left out of training
 LABEL_INDEX = {"other": OTHER, "security": SECURITY, "accident": ACCIDENT}
 
 
@@ -145,14 +145,17 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def labels_for(ds: Dataset, rows: np.ndarray, hand_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Labels and weights for training ``rows``; hand labels override on ``hand_rows``."""
+def labels_for(ds: Dataset, rows: np.ndarray, hand_rows: np.ndarray):
+    """(rows kept, labels, weights) for training on ``rows``; hand labels override
+    on ``hand_rows``; stories with an unsure weak label and no hand label are left out."""
     y = ds.weak.copy()
     w = np.ones(len(y))
     for i in hand_rows:
         y[i] = LABEL_INDEX[ds.hand[ds.ids[i]]["label"]]
         w[i] = HAND_WEIGHT
-    return y[rows], w[rows]
+    rows = np.asarray(rows)
+    kept = rows[y[rows] != UNSURE]
+    return kept, y[kept], w[kept]
 
 
 def choose_threshold(scores: np.ndarray, y: np.ndarray) -> float:
@@ -185,8 +188,8 @@ def train_calibrated(ds: Dataset, train_rows: np.ndarray, hand_rows: np.ndarray,
     for fit_part, held in skf.split(hand_rows, hy):
         held_set = set(hand_rows[held].tolist())
         rows = np.array([i for i in train_rows if i not in held_set])
-        y, w = labels_for(ds, rows, hand_rows[fit_part])
-        coef, bias = fit_text(ds.X[rows], y, w)
+        kept, y, w = labels_for(ds, rows, hand_rows[fit_part])
+        coef, bias = fit_text(ds.X[kept], y, w)
         oof[held] = margins(ds.X[hand_rows[held]], coef, bias)
     S = stack_matrix(ds, hand_rows, oof)
     s_oof = np.zeros(len(hand_rows))
@@ -195,8 +198,8 @@ def train_calibrated(ds: Dataset, train_rows: np.ndarray, hand_rows: np.ndarray,
         s_oof[held] = softmax(S[held] @ c2 + b2)[:, SECURITY]
     threshold = choose_threshold(s_oof, (hy == SECURITY).astype(int))
     stack_coef, stack_bias = fit_stack(S, hy)
-    y, w = labels_for(ds, train_rows, hand_rows)
-    coef, bias = fit_text(ds.X[train_rows], y, w)
+    kept, y, w = labels_for(ds, train_rows, hand_rows)
+    coef, bias = fit_text(ds.X[kept], y, w)
     return {"coef": coef, "bias": bias, "stack_coef": stack_coef, "stack_bias": stack_bias,
             "threshold": threshold}
 
@@ -217,7 +220,7 @@ def artifact(fit: dict, n_bits: int, card: dict) -> dict:
         "trained_on": today.isoformat(),
         "classes": list(CLASSES),
         "n_bits": n_bits,
-        "hash": "zlib.crc32(utf-8 of namespaced stem or stem bigram) & (2**n_bits - 1)",
+        "hash": "see transforms.features._namespace (zlib.crc32 of stems, seeded per namespace)",
         "dense_features": list(DENSE_NAMES),
         "bias": [round(float(x), 6) for x in fit["bias"]],
         "stack_features": list(STACK_NAMES),
@@ -243,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     hand_rows = np.array([i for i, x in enumerate(ds.ids) if x in ds.hand])
     fit = train_calibrated(ds, np.arange(len(ds.ids)), hand_rows)
     weak_counts = {c: int((ds.weak == i).sum()) for i, c in enumerate(CLASSES)}
+    weak_counts["unsure (left out)"] = int((ds.weak == UNSURE).sum())
     card = {"stories": len(ds.ids), "hand_labelled": len(hand_rows), "weak_labels": weak_counts,
             "alpha": ALPHA, "epochs": EPOCHS, "stack_C": STACK_C, "hand_weight": HAND_WEIGHT}
     model = artifact(fit, args.n_bits, card)

@@ -31,8 +31,12 @@ _MAP.update({0x06F0 + i: str(i) for i in range(10)})
 _MAP.update({ord("،"): ",", ord("؛"): ";", ord("؟"): "?", ord("٪"): "%", ord("«"): '"', ord("»"): '"'})
 _MAP.update({ord(c): " " for c in "\t\r\n\u00a0\u2000\u2001\u2002\u2003\u2009\u202f"})
 
-_PUNCT_RE = re.compile(r"""([.,;:!?"'()\[\]{}<>/\\|\-–—_*+=#@&%…“”‘’])""")
-_SPACES_RE = re.compile(r" {2,}")
+_PUNCT = """.,;:!?"'()[]{}<>/\\|-–—_*+=#@&%…“”‘’"""
+_MAP.update({ord(c): f" {c} " for c in _PUNCT})
+_MAP.update({ord(c): f" {_MAP[ord(c)]} " for c in "،؛؟٪«»"})
+# Raw spellings that normalisation would merge with a place name: فأس (axe)
+# would become فاس (Fès), أفران (ovens) إفران (Ifrane).
+_HOMOGRAPHS = re.compile("فأس|أفران")
 _TOKEN_RE = re.compile(r"[^\W_]+")
 
 # Clitic prefixes: article-bearing forms (stripped when at least 2 letters
@@ -47,9 +51,17 @@ def normalize(text: str) -> str:
     """Return ``text`` normalised for matching (see the module docstring)."""
     if not text:
         return ""
-    out = text.translate(_MAP).lower()
-    out = _PUNCT_RE.sub(r" \1 ", out)
-    return _SPACES_RE.sub(" ", out).strip()
+    return " ".join(text.translate(_MAP).lower().split())
+
+
+def protect_homographs(text: str) -> str:
+    """Replace raw words that would normalise onto a place name (فأس -> ء)."""
+    return _HOMOGRAPHS.sub("ء", text) if ("فأس" in text or "أفران" in text) else text
+
+
+def normalized_tokens(text: str) -> list[str]:
+    """Tokens of ``protect_homographs(text)``, normalised: what classification sees."""
+    return _TOKEN_RE.findall(normalize(protect_homographs(text or "")))
 
 
 def tokenize(text: str) -> list[str]:

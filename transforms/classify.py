@@ -30,13 +30,13 @@ import apache_beam as beam
 import numpy as np
 
 from pipeline.records import Article, Classification, ErrorRecord
-from transforms.features import featurize, stack_features
+from transforms.features import featurize_tokens, stack_features, story_tokens
 from transforms.lexicon import CATEGORIES, Lexicon, Match
-from transforms.places import Gazetteer, find_places
+from transforms.places import Gazetteer, find_places_tokens
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "pipeline" / "models" / "security_model.json"
 CLASSES = ("other", "security", "accident")
-POLICING_DAMPING = 0.5     # police words are in nearly every security story
+POLICING_DAMPING = 0.25    # police words are in nearly every security story
 CATEGORY_KEEP = 0.25       # keep categories scoring at least this share of the top one
 MAX_TERMS = 12
 
@@ -123,9 +123,9 @@ class SecurityClassifier:
             model = LinearModel(json.load(fh))
         return cls(model, Lexicon.load(lexicon_path), Gazetteer.load(gazetteer_path))
 
-    def scores(self, title: str, text: str) -> tuple[float, tuple[float, float, float], Match]:
-        """(calibrated security score, raw class probabilities, lexicon match)."""
-        feats, m = featurize(title, text, self.lexicon, self.model.n_bits)
+    def scores(self, title_tokens: list[str], body_tokens: list[str]):
+        """(calibrated security score, class probabilities, lexicon match)."""
+        feats, m = featurize_tokens(title_tokens, body_tokens, self.lexicon, self.model.n_bits)
         probs = self.model.probabilities(feats, m)
         return probs[1], probs, m
 
@@ -134,12 +134,13 @@ class SecurityClassifier:
             return Classification(is_security=None, security_score=None, is_accident=None,
                                   categories=(), matched_terms=(), places=(),
                                   primary_place=None, classifier_version=self.version)
-        score, (p_other, _, p_acc), m = self.scores(title, text)
+        tt, bt = story_tokens(title, text)
+        score, (p_other, _, p_acc), m = self.scores(tt, bt)
         is_security = score >= self.model.threshold
         is_accident = (not is_security) and p_acc > p_other
         categories = rank_categories(m) if is_security else ()
         terms = sorted(m.terms.items(), key=lambda kv: (-kv[1], kv[0]))
-        places = tuple(p.name for p in find_places(text, self.gazetteer, title=title))
+        places = tuple(p.name for p in find_places_tokens(tt, bt, self.gazetteer))
         return Classification(
             is_security=is_security,
             security_score=round(score, 4),

@@ -2,8 +2,8 @@
 
 A story becomes a sparse vector:
 
-* hashed features (``zlib.crc32`` of the namespaced string, stable across
-  processes): title unigrams and bigrams of light stems, body unigrams and
+* hashed features (``zlib.crc32`` of each stem, mixed with a per-namespace
+  seed and, for bigrams, with the next stem's hash: stable across processes): title unigrams and bigrams of light stems, body unigrams and
   bigrams (first ``MAX_BODY_TOKENS`` tokens), each namespace L2-normalised
   and the title namespace up-weighted;
 * dense lexicon features after the hashed block: ``log1p`` of the weighted
@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import zlib
 
-from transforms.arabic import cached_stem, normalize, tokens_of_normalized
+from transforms.arabic import cached_stem, normalized_tokens
 from transforms.lexicon import CATEGORIES, GROUPS, Lexicon, Match
 
 MAX_BODY_TOKENS = 600
@@ -33,36 +33,38 @@ DENSE_NAMES = (
 N_DENSE = len(DENSE_NAMES)
 
 _HASH_CACHE: dict[str, int] = {}
+_TITLE_SEED = 0x2545F491
+_BODY_SEED = 0x6C8E9CF5
+_MIX = 0x9E3779B1
 
 
-def _h(s: str, mask: int) -> int:
+def stem_hash(s: str) -> int:
+    """crc32 of the stem's UTF-8 bytes (stable across processes and machines)."""
     v = _HASH_CACHE.get(s)
     if v is None:
         v = zlib.crc32(s.encode("utf-8"))
         if len(_HASH_CACHE) < 1_000_000:
             _HASH_CACHE[s] = v
-    return v & mask
+    return v
 
 
-def story_stems(title: str, text: str) -> tuple[list[str], list[str]]:
+def story_tokens(title: str, text: str) -> tuple[list[str], list[str]]:
+    """Normalised tokens of the title and the whole body."""
+    return normalized_tokens(title), normalized_tokens(text)
+
+
+def story_stems(title_tokens: list[str], body_tokens: list[str]) -> tuple[list[str], list[str]]:
     cs = cached_stem
-    t = [cs(w) for w in tokens_of_normalized(normalize(title or ""))]
-    # normalise only the head of long stories: keeps the cost per story bounded
-    body_raw = text or ""
-    if len(body_raw) > MAX_BODY_TOKENS * 12:
-        body_raw = body_raw[: MAX_BODY_TOKENS * 12]
-    b = [cs(w) for w in tokens_of_normalized(normalize(body_raw))][:MAX_BODY_TOKENS]
-    return t, b
+    return [cs(w) for w in title_tokens], [cs(w) for w in body_tokens[:MAX_BODY_TOKENS]]
 
 
-def _namespace(prefix: str, stems: list[str], mask: int, weight: float, out: dict) -> None:
+def _namespace(seed: int, stems: list[str], mask: int, weight: float, out: dict) -> None:
+    """Unigram index (h ^ seed) & mask and bigram index ((h1 * MIX + h2) ^ seed) >> 3 & mask."""
     if not stems:
         return
-    idx = set()
-    for s in stems:
-        idx.add(_h(prefix + s, mask))
-    for a, b in zip(stems, stems[1:]):
-        idx.add(_h(prefix + a + " " + b, mask))
+    hs = [stem_hash(s) for s in stems]
+    idx = {(h ^ seed) & mask for h in hs}
+    idx.update((((a * _MIX + b) ^ seed) >> 3) & mask for a, b in zip(hs, hs[1:]))
     v = weight / math.sqrt(len(idx))
     for i in idx:
         out[i] = out.get(i, 0.0) + v
@@ -84,11 +86,16 @@ def dense_features(m: Match) -> list[float]:
 
 def featurize(title: str, text: str, lexicon: Lexicon, n_bits: int) -> tuple[dict[int, float], Match]:
     """Sparse feature dict {index: value} and the lexicon match of one story."""
+    return featurize_tokens(*story_tokens(title, text), lexicon, n_bits)
+
+
+def featurize_tokens(title_tokens: list[str], body_tokens: list[str], lexicon: Lexicon,
+                     n_bits: int) -> tuple[dict[int, float], Match]:
     mask = (1 << n_bits) - 1
-    t, b = story_stems(title, text)
+    t, b = story_stems(title_tokens, body_tokens)
     feats: dict[int, float] = {}
-    _namespace("t|", t, mask, TITLE_WEIGHT, feats)
-    _namespace("b|", b, mask, 1.0, feats)
+    _namespace(_TITLE_SEED, t, mask, TITLE_WEIGHT, feats)
+    _namespace(_BODY_SEED, b, mask, 1.0, feats)
     m = lexicon.match(t, b)
     base = 1 << n_bits
     for j, v in enumerate(dense_features(m)):

@@ -12,7 +12,6 @@ cue word.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -20,7 +19,7 @@ from typing import Optional
 import yaml
 
 from configs import CONFIG_DIR
-from transforms.arabic import normalize, tokens_of_normalized
+from transforms.arabic import normalize, normalized_tokens, tokens_of_normalized
 
 DEFAULT_PATH = CONFIG_DIR / "gazetteer.yaml"
 
@@ -50,8 +49,6 @@ _PREFIXES = (("وبال", "ال"), ("ولل", "ال"), ("بال", "ال"), ("ل�
              ("ب", ""), ("ل", ""), ("ك", ""))
 _PLACE_PREFIXES = frozenset(("ب", "ل", "بال", "لل", "وب", "ول", "وبال", "ولل", "فب"))
 
-# Surface forms that normalise onto a place name but are other words.
-_PROTECT = re.compile("فأس|أفران")
 
 
 @dataclass(frozen=True)
@@ -69,6 +66,7 @@ class Gazetteer:
     def __init__(self, places: list[Place], keys: dict[tuple, list[tuple[tuple, Place, str]]]):
         self.places = places
         self.index = keys            # first token -> [(key, place, ambiguity)], longest first
+        self._cands: dict[str, list] = {}
 
     @classmethod
     def load(cls, path: Optional[Path | str] = None) -> "Gazetteer":
@@ -119,12 +117,21 @@ def _candidates(token: str, index: dict) -> list[tuple[str, str]]:
 def _mentions(tokens: list[str], gaz: Gazetteer):
     """Yield (position, place) for every accepted mention in a token list."""
     index = gaz.index
+    cache = gaz._cands
     n = len(tokens)
     i = 0
     while i < n:
         prev = tokens[i - 1] if i else ""
         best: list[tuple[int, Place]] = []
-        for stripped, prefix in _candidates(tokens[i], index):
+        cands = cache.get(tokens[i])
+        if cands is None:
+            cands = _candidates(tokens[i], index)
+            if len(cache) < 500_000:
+                cache[tokens[i]] = cands
+        if not cands:
+            i += 1
+            continue
+        for stripped, prefix in cands:
             for key, place, level in index[stripped]:
                 k = len(key)
                 if best and k < best[0][0]:
@@ -158,13 +165,20 @@ def find_places(text: str, gazetteer: Gazetteer, title: str = "") -> list[Place]
     appearing early; ties go to cities before provinces before regions. One
     Place per canonical name.
     """
+    return find_places_tokens(normalized_tokens(title), normalized_tokens(text), gazetteer)
+
+
+def find_places_tokens(title_tokens: list[str], body_tokens: list[str], gazetteer: Gazetteer) -> list[Place]:
+    """:func:`find_places` on tokens from :func:`transforms.arabic.normalized_tokens`.
+
+    Salience: a title mention weighs 3, a body mention 1 plus a bonus for
+    appearing early; ties go to cities before provinces before regions. One
+    Place per canonical name.
+    """
     scores: dict[str, float] = {}
     first: dict[str, tuple[int, Place]] = {}
     order = 0
-    for part, weight in ((title, 3.0), (text, 1.0)):
-        if not part:
-            continue
-        tokens = tokens_of_normalized(normalize(_PROTECT.sub("ء", part)))
+    for tokens, weight in ((title_tokens, 3.0), (body_tokens, 1.0)):
         n = max(len(tokens), 1)
         for pos, place in _mentions(tokens, gazetteer):
             bonus = 1.0 - pos / n if weight == 1.0 else 0.0

@@ -30,7 +30,7 @@ setup(
     package_data={
         "configs": ["*.yaml", "sql/*/*.sql"],
         "pipeline": ["models/*.json", "models/*.md", "sample_site/*", "sample_site/*/*", "sample_site/*/*/*",
-                     "sample_site/*/*/*/*", "sample_site/*/*/*/*/*"],
+                     "sample_site/*/*/*/*", "sample_site/*/*/*/*/*", "sample_site/*/*/*/*/*/*"],
     },
     include_package_data=True,
     install_requires=REQUIRES,

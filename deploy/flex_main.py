@@ -8,9 +8,8 @@ own options. This file adapts them to ``pipeline.run``:
   dashes (``--poll-interval``);
 * ``mode=streaming`` becomes Beam's ``--streaming``;
 * ``feeds=URL1,URL2`` becomes repeated ``--feed`` flags;
-* a launcher must return as soon as the job is submitted, so on Dataflow the
-  batch path does not wait for the job to finish (its summary then shows the
-  submission, not the results: read them in BigQuery).
+* a launcher must return as soon as the job is submitted: ``pipeline.run``
+  does so for every remote runner (results land in the warehouse).
 """
 from __future__ import annotations
 
@@ -46,16 +45,9 @@ def translate(argv: list[str]) -> list[str]:
     return out
 
 
-def _do_not_block_on_dataflow() -> None:
-    from apache_beam.runners.dataflow.dataflow_runner import DataflowPipelineResult
-
-    DataflowPipelineResult.wait_until_finish = lambda self, duration=None: self.state
-
-
 def main(argv=None) -> int:
     from pipeline.run import run
 
-    _do_not_block_on_dataflow()
     return run(translate(list(sys.argv[1:] if argv is None else argv)))
 
 

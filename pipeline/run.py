@@ -54,6 +54,34 @@ def _sample_server(port: int):
         return SampleServer()
 
 
+LOCAL_RUNNERS = (None, "DirectRunner", "direct", "FnApiRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+
+
+def use_local_batch_runner(options, argv: list[str]) -> None:
+    """Batch on this machine runs on the FnApiRunner with one thread per core.
+
+    Beam's DirectRunner would first try the Prism runner (which downloads a
+    binary from the internet) and then, because the DuckDB sink's
+    GroupIntoBatches declares a processing-time timer, fall back to the
+    single-threaded bundle-based runner. Threads are enough for parallelism:
+    trafilatura runs in a guard subprocess per DoFn instance (BENCHMARKS.md).
+    ``--direct_num_workers``/``--direct_running_mode`` given by the user win.
+    """
+    import os
+
+    from apache_beam.options.pipeline_options import DirectOptions
+
+    std = options.view_as(StandardOptions)
+    if std.runner not in (None, "DirectRunner", "direct"):
+        return
+    std.runner = "FnApiRunner"
+    direct = options.view_as(DirectOptions)
+    if not any(a.startswith("--direct_num_workers") for a in argv):
+        direct.direct_num_workers = os.cpu_count() or 1
+    if not any(a.startswith("--direct_running_mode") for a in argv):
+        direct.direct_running_mode = "multi_threading"
+
+
 def make_sink(warehouse, run_id: str, opts: NewsOptions, streaming: bool):
     if warehouse.kind == "duckdb":
         from transforms.write_duckdb import WriteToDuckDB
@@ -66,7 +94,8 @@ def make_sink(warehouse, run_id: str, opts: NewsOptions, streaming: bool):
 
 
 def run(argv: Optional[list[str]] = None) -> int:
-    options = NewsOptions(argv if argv is not None else sys.argv[1:])
+    argv = list(argv if argv is not None else sys.argv[1:])
+    options = NewsOptions(argv)
     opts = options.view_as(NewsOptions)
     streaming = options.view_as(StandardOptions).streaming
     run_id = opts.run_id or new_run_id()
@@ -107,9 +136,19 @@ def run(argv: Optional[list[str]] = None) -> int:
 
             return run_streaming(options, feeds, sink, cfg, warehouse)
         started = dt.datetime.now(dt.timezone.utc)
+        local = options.view_as(StandardOptions).runner in LOCAL_RUNNERS
+        if local:
+            use_local_batch_runner(options, argv)
         pipeline = beam.Pipeline(options=options)
         build(pipeline, beam.Create(feeds), sink, cfg)
         result = pipeline.run()
+        if not local:
+            # Dataflow & co: the job runs on the service; return once it is
+            # submitted (a Flex Template launcher must). Results land in the warehouse.
+            job = getattr(result, "job_id", lambda: None)() if result is not None else None
+            print(f"batch job submitted{f' (job id {job})' if job else ''}: run {run_id}, "
+                  f"{len(feeds)} feed(s) -> {warehouse.describe()}")
+            return 0
         result.wait_until_finish()
         from pipeline.summary import print_summary
 

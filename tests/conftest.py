@@ -42,13 +42,25 @@ def _guarded_connect_ex(self, address):
     return _real_connect_ex(self, address)
 
 
+def _no_prism(self, pipeline, options):
+    # Beam's DirectRunner first tries the Prism runner, which downloads a binary
+    # from the internet; refuse at once so it falls back to the local runners
+    # without even a DNS lookup.
+    raise RuntimeError("Prism is disabled in tests: it would download a binary")
+
+
 @pytest.fixture(autouse=True, scope="session")
 def no_external_network():
+    from apache_beam.runners.portability import prism_runner
+
+    real_prism = prism_runner.PrismRunner.run_pipeline
+    prism_runner.PrismRunner.run_pipeline = _no_prism
     socket.socket.connect = _guarded_connect
     socket.socket.connect_ex = _guarded_connect_ex
     yield
     socket.socket.connect = _real_connect
     socket.socket.connect_ex = _real_connect_ex
+    prism_runner.PrismRunner.run_pipeline = real_prism
 
 
 @pytest.fixture

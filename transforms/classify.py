@@ -21,6 +21,7 @@ quantised weights over hashed feature indices.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 from pathlib import Path
@@ -41,7 +42,9 @@ CATEGORY_KEEP = 0.25       # keep categories scoring at least this share of the 
 MAX_TERMS = 12
 
 
+@functools.lru_cache(maxsize=8)
 def read_version(model_path: Optional[Path | str] = None) -> str:
+    """The version stored in a model artifact (the shipped one by default)."""
     with open(model_path or MODEL_PATH, encoding="utf-8") as fh:
         return json.load(fh)["version"]
 

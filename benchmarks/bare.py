@@ -137,3 +137,49 @@ def trafilatura_cli(input_dir: Path, output_dir: Path, workers: int, timeout: fl
     return {"seconds": seconds, "pages": pages, "stories": outputs, "workers": workers,
             "returncode": proc.returncode, "command": " ".join(cmd[:1] + ["--parallel", str(workers)]),
             "stderr_tail": proc.stderr[-500:], "stories_per_s": outputs / seconds if seconds else 0.0}
+
+
+def stage_breakdown(jobs: list[Job], limit: int = 200) -> dict:
+    """Milliseconds per page of each stage, in this process, over the first ``limit`` pages.
+
+    ``trafilatura_default`` is ``trafilatura.extract(html)`` with its defaults,
+    which is roughly what the CLI does per file: the reference for the
+    extraction stage's own overhead (metadata, page checks, our parse).
+    """
+    import datetime as dt
+
+    import trafilatura
+
+    from pipeline.records import FeedEntry
+    from transforms.clean import clean_article
+    from transforms.extract import ExtractionError, extract_article
+    from transforms.language import detect_language
+
+    if "config" not in _STATE:
+        _init_worker()
+    totals = dict.fromkeys(("read", "extract", "clean", "language", "classify", "trafilatura_default"), 0.0)
+    done = 0
+    for job in jobs[:limit]:
+        t0 = time.perf_counter()
+        html = Path(job.path).read_text(encoding="utf-8")
+        entry = FeedEntry(feed_url=job.feed_url, source=job.source, link=job.url, title=job.title,
+                          summary=job.summary, guid=job.url, feed_language="ar",
+                          published=dt.datetime.fromisoformat(job.published).astimezone(dt.timezone.utc))
+        t1 = time.perf_counter()
+        try:
+            article = extract_article(html, job.url, entry, config=_STATE["config"])
+        except ExtractionError:
+            continue
+        t2 = time.perf_counter()
+        article = clean_article(article, _STATE["rules"])
+        t3 = time.perf_counter()
+        language = detect_language(article.text)
+        t4 = time.perf_counter()
+        _STATE["classifier"].classify(article.title, article.text, language)
+        t5 = time.perf_counter()
+        trafilatura.extract(html, url=job.url)
+        t6 = time.perf_counter()
+        for key, secs in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)):
+            totals[key] += secs
+        done += 1
+    return {"pages": done, "ms_per_page": {k: round(1000 * v / done, 2) if done else None for k, v in totals.items()}}

@@ -40,8 +40,30 @@ def parse_collapsed(path: Path) -> list[tuple[list[str], int]]:
     return out
 
 
+# Innermost frames of a thread that is blocked, not computing (py-spy still samples
+# some of them: a thread waiting on a lock or a pipe holds no GIL but is "active").
+WAITING = ("Condition.wait", "Event.wait", "Lock.acquire", "_PollLikeSelector.select", "select (",
+           "_serve (grpc", "channel_spin", "Connection._recv", "Connection.recv", "Connection._send",
+           "SocketIO.readinto", "_wait_for_tstate_lock", "time.sleep", "Queue.get", "_worker (concurrent")
+
+
+def process_of(frames: list[str]) -> str:
+    procs = [f for f in frames if f.startswith("process ")]
+    if not procs:
+        return "main"
+    pid, _, cmd = procs[-1].partition(":")
+    parts = cmd.strip('" \n').split()
+    if "-m" in parts[:-1]:
+        return "-m " + parts[parts.index("-m") + 1]
+    return " ".join(parts)[:60] or pid
+
+
 def stage_of(frames: list[str]) -> str:
+    if frames and any(w in frames[-1] for w in WAITING):
+        return "waiting (blocked threads)"
     for frame in reversed(frames):          # innermost first
+        if frame.startswith(("process ", "thread ")):
+            continue
         for stage, keys in STAGES:
             if any(k in frame for k in keys):
                 if stage == "beam runner" and any("transforms/" in f for f in frames):
@@ -59,8 +81,7 @@ def summarize(path: Path, top: int = 15) -> dict:
     processes: collections.Counter = collections.Counter()
     for frames, count in stacks:
         stages[stage_of(frames)] += count
-        if frames and frames[0].startswith("process "):
-            processes[frames[0][:60]] += count
+        processes[process_of(frames)] += count
         for f in set(frames):
             if not f.startswith(("process ", "thread ")):
                 inclusive[f] += count

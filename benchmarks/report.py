@@ -110,6 +110,9 @@ def table(r: dict) -> str:
         f"| {'peak RSS of pipeline tree (GB)':<38} | {s['peak_rss_gb']:>9.3f} | <= 1.5*  | {_mark(ok['peak_rss'])}",
         f"| {'peak PSS of pipeline tree (GB)':<38} | {s['peak_pss_gb']:>9.3f} |          | shared pages counted once",
         "",
+        "per page, one process (ms): " + ", ".join(
+            f"{k} {v}" for k, v in (r.get("stage_ms") or {}).get("ms_per_page", {}).items()),
+        "",
         f"* the memory target is stated at 5,000 stories; this run had {r['articles']}. "
         f"Rows in warehouse: {r['pipeline']['rows_total']} (expected {r['articles']}).",
     ]

@@ -39,8 +39,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="Beam options for the pipeline runs instead of the default "
                         "'--runner=FnApiRunner --direct_num_workers=K --direct_running_mode=multi_threading'")
     p.add_argument("--profile", action="store_true",
-                   help="record the first pipeline run with py-spy (OUT/pipeline_profile.txt, summary in "
-                        "OUT/pipeline_profile_summary.txt); needs py-spy and slows the run down")
+                   help="record both pipeline runs with py-spy (OUT/{pipeline,rerun}_profile.txt, summaries in "
+                        "OUT/*_profile_summary.txt); needs py-spy and slows the runs down")
     p.add_argument("--keep", action="store_true", help="keep the temporary corpus and warehouse")
     return p.parse_args(argv)
 
@@ -78,6 +78,9 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
         _say("bare loop ...")
         results["bare"] = bare.bare_loop(jobs, k)
 
+        _say("stage breakdown (one process) ...")
+        results["stage_ms"] = bare.stage_breakdown(jobs, min(len(jobs), 150))
+
         _say("classification alone ...")
         stories = [(s.title, "\n".join(s.paragraphs)) for s in corpus.load_stories(min(args.articles, 2000))]
         results["classify"] = bare.classify_alone(stories)
@@ -93,7 +96,7 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
             _say(f"{label} ...")
             server.reset_counters()
             run_id = f"bench-{label}-{int(time.time())}"
-            profile = str(out / "pipeline_profile.txt") if args.profile and label == "pipeline" else None
+            profile = str(out / f"{label}_profile.txt") if args.profile else None
             res = pipeline_bench.run_pipeline(config, warehouse, run_id, beam_args, out / f"{label}.log",
                                               profile=profile)
             res["article_requests"] = server.article_requests()
@@ -108,7 +111,7 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
             res["stories_per_s"] = res["stories"] / res["seconds"] if res["seconds"] else 0.0
             if profile and Path(profile).exists():
                 summary = bench_profile.summarize(Path(profile))
-                (out / "pipeline_profile_summary.txt").write_text(bench_profile.render(summary), encoding="utf-8")
+                (out / f"{label}_profile_summary.txt").write_text(bench_profile.render(summary), encoding="utf-8")
                 res["profile"] = {"raw": profile, "by_stage": summary["by_stage"]}
             results[label] = res
     _say("done")

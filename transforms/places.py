@@ -41,6 +41,8 @@ _NON_PLACE_BASES = ("حي", "زنقه", "شارع", "دوار", "درب", "سا�
 NON_PLACE_CUES = frozenset(
     list(_NON_PLACE_BASES) + [p + b for b in _NON_PLACE_BASES for p in ("ب", "ل", "و", "ال", "بال", "لل")]
 )
+# Words right after a name that make it something else (الشرق الأوسط).
+_NEXT_BLOCK = frozenset(("الاوسط", "الادني", "الاقصي"))
 ADMIN_CUES = frozenset(c for c in CUES if c.endswith(("اقليم", "عماله", "جهه", "ولايه", "اقليمي", "عمالتي")))
 
 # (prefix, what it is replaced by). "لل" + X stands for "ل" + "ال" + X.
@@ -140,7 +142,9 @@ def _mentions(tokens: list[str], gaz: Gazetteer):
                     continue
                 if prev in NON_PLACE_CUES:
                     continue
-                if level == "cue" and prev not in CUES:
+                if level == "cue" and prev not in (ADMIN_CUES if place.kind == "region" else CUES):
+                    continue
+                if i + k < n and tokens[i + k] in _NEXT_BLOCK:
                     continue
                 if level == "prefix" and prev not in CUES and prefix not in _PLACE_PREFIXES:
                     continue

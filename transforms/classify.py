@@ -82,7 +82,7 @@ class LinearModel:
         if feats:
             idx = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
             val = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
-            z = (val @ self.weights[idx]).tolist()
+            z = (val @ self.weights.take(idx, axis=0)).tolist()
         else:
             z = [0.0, 0.0, 0.0]
         return [z[k] + self.bias[k] for k in range(3)]

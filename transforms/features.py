@@ -53,16 +53,33 @@ def story_tokens(title: str, text: str) -> tuple[list[str], list[str]]:
     return normalized_tokens(title), normalized_tokens(text)
 
 
+_TOKEN_INFO: dict[str, tuple[str, int]] = {}
+
+
+def _info(token: str) -> tuple[str, int]:
+    """(light stem, stem hash) of a normalised token, memoised."""
+    stem = cached_stem(token)
+    info = (stem, stem_hash(stem))
+    if len(_TOKEN_INFO) < 1_000_000:
+        _TOKEN_INFO[token] = info
+    return info
+
+
+def _infos(tokens: list[str]) -> tuple[list[str], list[int]]:
+    get = _TOKEN_INFO.get
+    infos = [get(w) or _info(w) for w in tokens]
+    return [x[0] for x in infos], [x[1] for x in infos]
+
+
 def story_stems(title_tokens: list[str], body_tokens: list[str]) -> tuple[list[str], list[str]]:
-    cs = cached_stem
-    return [cs(w) for w in title_tokens], [cs(w) for w in body_tokens[:MAX_BODY_TOKENS]]
+    return _infos(title_tokens)[0], _infos(body_tokens[:MAX_BODY_TOKENS])[0]
 
 
-def _namespace(seed: int, stems: list[str], mask: int, weight: float, out: dict) -> None:
-    """Unigram index (h ^ seed) & mask and bigram index ((h1 * MIX + h2) ^ seed) >> 3 & mask."""
-    if not stems:
+def _namespace(seed: int, hs: list[int], mask: int, weight: float, out: dict) -> None:
+    """Unigram index (h ^ seed) & mask and bigram index ((h1 * MIX + h2) ^ seed) >> 3 & mask,
+    where h is :func:`stem_hash` of each stem."""
+    if not hs:
         return
-    hs = [stem_hash(s) for s in stems]
     idx = {(h ^ seed) & mask for h in hs}
     idx.update((((a * _MIX + b) ^ seed) >> 3) & mask for a, b in zip(hs, hs[1:]))
     v = weight / math.sqrt(len(idx))
@@ -92,10 +109,11 @@ def featurize(title: str, text: str, lexicon: Lexicon, n_bits: int) -> tuple[dic
 def featurize_tokens(title_tokens: list[str], body_tokens: list[str], lexicon: Lexicon,
                      n_bits: int) -> tuple[dict[int, float], Match]:
     mask = (1 << n_bits) - 1
-    t, b = story_stems(title_tokens, body_tokens)
+    t, th = _infos(title_tokens)
+    b, bh = _infos(body_tokens[:MAX_BODY_TOKENS])
     feats: dict[int, float] = {}
-    _namespace(_TITLE_SEED, t, mask, TITLE_WEIGHT, feats)
-    _namespace(_BODY_SEED, b, mask, 1.0, feats)
+    _namespace(_TITLE_SEED, th, mask, TITLE_WEIGHT, feats)
+    _namespace(_BODY_SEED, bh, mask, 1.0, feats)
     m = lexicon.match(t, b)
     base = 1 << n_bits
     for j, v in enumerate(dense_features(m)):

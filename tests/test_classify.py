@@ -72,6 +72,8 @@ def test_drug_story_is_security_with_evidence(clf):
     assert 0.5 < c.security_score <= 1.0
     assert c.categories[0] == "drugs" and "policing_governance" in c.categories
     assert "الشيرا" in c.matched_terms
+    keys = [clf.lexicon.key_of[t] for t in c.matched_terms]
+    assert len(keys) == len(set(keys))            # one spelling per term (no الشيرا and شيرا)
     assert c.places == ("الناظور",) and c.primary_place == "الناظور"
     assert c.classifier_version == clf.version
 

@@ -132,6 +132,18 @@ class SecurityClassifier:
         probs = self.model.probabilities(feats, m)
         return probs[1], probs, m
 
+    def _evidence(self, m: Match) -> tuple[str, ...]:
+        """Matched terms, strongest first, one spelling per stem sequence (جريمة/الجريمة)."""
+        seen, out = set(), []
+        for term, _ in sorted(m.terms.items(), key=lambda kv: (-kv[1], kv[0])):
+            key = self.lexicon.key_of.get(term, (term,))
+            if key not in seen:
+                seen.add(key)
+                out.append(term)
+                if len(out) == MAX_TERMS:
+                    break
+        return tuple(out)
+
     def classify(self, title: str, text: str, language: str) -> Classification:
         if language != "ar":
             return Classification(is_security=None, security_score=None, is_accident=None,
@@ -142,13 +154,13 @@ class SecurityClassifier:
         is_security = score >= self.model.threshold
         is_accident = (not is_security) and p_acc > p_other
         categories = rank_categories(m) if is_security else ()
-        terms = sorted(m.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+        terms = self._evidence(m)
         places = tuple(p.name for p in find_places_tokens(tt, bt, self.gazetteer))
         return Classification(
             is_security=is_security,
             security_score=round(score, 4),
             categories=categories,
-            matched_terms=tuple(t for t, _ in terms[:MAX_TERMS]),
+            matched_terms=terms,
             places=places,
             primary_place=places[0] if places else None,
             is_accident=is_accident,

@@ -47,6 +47,7 @@ class Lexicon:
         self.index: dict[str, list[tuple[tuple[str, ...], str, str, float]]] = {}
         self.size = 0
         self.groups: dict[str, list[str]] = {g: [] for g in GROUPS}
+        self.key_of: dict[str, tuple[str, ...]] = {}     # term as written -> its stems
         for group, term, weight in entries:
             if group not in self.groups:
                 raise ValueError(f"lexicon: unknown group {group!r}")
@@ -55,6 +56,7 @@ class Lexicon:
                 raise ValueError(f"lexicon: empty term in {group}")
             self.index.setdefault(key[0], []).append((key, group, term, float(weight)))
             self.groups[group].append(term)
+            self.key_of[term] = key
             self.size += 1
         for cands in self.index.values():
             cands.sort(key=lambda c: -len(c[0]))   # longest match first

@@ -34,3 +34,22 @@ def test_transform_tags_language_and_dead_letters_undetermined():
         assert_that(out.main | beam.Map(lambda a: (a.url, a.language)), equal_to([("u1", "ar"), ("u2", "fr")]))
         assert_that(out.errors | beam.Map(lambda e: (e.stage, e.url, e.error_type)),
                     equal_to([("language", "u3", "undetermined_language")]), label="errors")
+
+
+def test_detection_is_right_from_many_threads_at_first_use():
+    """langdetect loads its profiles lazily; concurrent first calls must not see
+    a half-loaded factory (run in a fresh interpreter so the load really races)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent(f"""
+        from concurrent.futures import ThreadPoolExecutor
+        from transforms.language import detect_language
+        texts = [{FR!r}, {EN!r}] * 16
+        with ThreadPoolExecutor(16) as pool:
+            got = list(pool.map(detect_language, texts))
+        assert got == ["fr", "en"] * 16, got
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -3,18 +3,38 @@
 langdetect is random unless ``DetectorFactory.seed`` is set; we set it once at
 import, and detection runs on a bounded prefix of the text so that very long
 stories do not cost more than short ones.
+
+langdetect also loads its language profiles lazily into a module global, and
+a second thread arriving during that load sees a half-filled factory (French
+text then comes out as Catalan). :func:`ensure_profiles` loads them once,
+under a lock, before any detection.
 """
 from __future__ import annotations
 
 import re
+import threading
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 from langdetect import DetectorFactory, LangDetectException, detect_langs
+from langdetect import detector_factory as _langdetect_factory
 
 from pipeline.records import Article, ErrorRecord
 
 DetectorFactory.seed = 0
+_profiles_lock = threading.Lock()
+_profiles_loaded = False
+
+
+def ensure_profiles() -> None:
+    """Load langdetect's profiles exactly once, thread-safely."""
+    global _profiles_loaded
+    if _profiles_loaded:
+        return
+    with _profiles_lock:
+        if not _profiles_loaded:
+            _langdetect_factory.init_factory()
+            _profiles_loaded = True
 
 UNDETERMINED = "und"
 _SAMPLE_CHARS = 2000
@@ -43,6 +63,7 @@ def detect_language(text: str, min_chars: int = 20) -> str:
         return UNDETERMINED
     if arabic_share(sample) > 0.6:
         return "ar"
+    ensure_profiles()
     try:
         langs = detect_langs(sample)
     except LangDetectException:
@@ -58,6 +79,9 @@ class DetectLanguageFn(beam.DoFn):
         self.detected = Metrics.counter("language", "detected")
         self.arabic = Metrics.counter("language", "arabic")
         self.failed = Metrics.counter("language", "undetermined")
+
+    def setup(self):
+        ensure_profiles()
 
     def process(self, article: Article):
         lang = detect_language(f"{article.title}\n{article.text}")

@@ -2,7 +2,7 @@
 #
 # The same image also serves as the workers' SDK container
 # (--sdk_container_image), so launcher and workers run identical code and
-# dependencies. Build and register it with the commands in docs/dataflow.md
+# dependencies. Build and register it with the commands in README.md ("Run on Dataflow")
 # ("Run on Dataflow"). Beam's SDK version here must match setup.py's pin.
 FROM gcr.io/dataflow-templates-base/python311-template-launcher-base:latest AS launcher
 

@@ -6,8 +6,8 @@
 #
 # Creates (or updates) a job that launches a *batch* run every hour at :05,
 # Africa/Casablanca time. For a continuous *streaming* job, launch once
-# instead (docs/dataflow.md, "Run on Dataflow"): Scheduler is for batch runs.
-# Requires: the template built as in docs/dataflow.md, and a service account
+# instead (README.md, "Run on Dataflow"): Scheduler is for batch runs.
+# Requires: the template built as in README.md ("Run on Dataflow"), and a service account
 # $SA allowed to launch Dataflow jobs (roles/dataflow.developer,
 # roles/iam.serviceAccountUser on the worker service account).
 set -euo pipefail

@@ -161,7 +161,7 @@ def test_missing_warehouse_is_a_clear_error(tmp_path):
 
 
 def test_every_duckdb_example_query_in_the_analyst_docs_runs(demo_db):
-    doc = (report.Path(__file__).resolve().parents[1] / "docs" / "analysts.md").read_text(encoding="utf-8")
+    doc = (report.Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```sql\n(.*?)```", doc, re.S)
     duck = [b for b in blocks if not b.lstrip().startswith("-- BigQuery")]
     assert len(duck) >= 5

@@ -41,26 +41,16 @@ class GraphConfig:
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
     """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink."""
     feeds = p | "Feeds" >> source
-    if cfg.streaming:
-        polled, entries = _poll_streaming(feeds, cfg)
-    else:
-        polled = feeds | "ReadFeeds" >> ReadFeeds(cfg.http)
-        known = p | "KnownIds" >> beam.Create(cfg.known_ids)
-        entries = polled.main | "NewEntries" >> NewEntries(beam.pvalue.AsList(known))
+    polled, entries, feed_status = _poll(p, feeds, cfg)
     pages = entries | "FetchPages" >> FetchPages(cfg.http)
     extracted = pages.main | "Extract" >> ExtractArticles()
-    if cfg.streaming:
-        learned = _static_boilerplate(p, cfg)
-    else:
-        learned = extracted.main | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
+    learned = _learn_boilerplate(p, extracted.main, cfg)
     cleaned = extracted.main | "Clean" >> CleanArticles(cfg.clean_rules, learned.learned)
     tagged = cleaned.main | "Language" >> DetectLanguage()
     classified = tagged.main | "Classify" >> ClassifyStories(model_path=cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
     errors = [polled.errors, pages.errors, extracted.errors, cleaned.errors, tagged.errors,
               classified.errors, rows.errors] | "AllErrors" >> beam.Flatten()
-    feed_status = polled.feed_status if cfg.streaming else (
-        polled.feed_status | "CountNewEntries" >> CountNewEntries(entries))
     outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
                "source_lines": learned.rows}
     if cfg.streaming:
@@ -70,19 +60,34 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     return outputs | "Warehouse" >> sink
 
 
-def _poll_streaming(feeds, cfg: GraphConfig):
-    """Streaming front: conditional-GET state in Beam state, dedup with expiring state."""
-    from transforms.dedup import DedupEntries
-    from transforms.stateful_feeds import StatefulReadFeeds
+def _poll(p, feeds, cfg: GraphConfig):
+    """Poll the feeds and keep the entries worth fetching.
 
-    polled = feeds | "ReadFeeds" >> StatefulReadFeeds(cfg.http)
-    entries = polled.main | "DedupEntries" >> DedupEntries(cfg.dedup_horizon, known_ids=cfg.known_ids)
-    return polled, entries
+    Batch: conditional-GET state comes in the FeedSpecs (from ``feed_state``),
+    stored and duplicate entries are dropped, and each feed's status counts the
+    stories new to the warehouse. Streaming: the conditional-GET state lives in
+    Beam state keyed by feed, and article ids are deduplicated with state that
+    expires after ``dedup_horizon``.
+    """
+    if cfg.streaming:
+        from transforms.dedup import DedupEntries
+        from transforms.stateful_feeds import StatefulReadFeeds
+
+        polled = feeds | "ReadFeeds" >> StatefulReadFeeds(cfg.http)
+        entries = polled.main | "DedupEntries" >> DedupEntries(cfg.dedup_horizon, known_ids=cfg.known_ids)
+        return polled, entries, polled.feed_status
+    polled = feeds | "ReadFeeds" >> ReadFeeds(cfg.http)
+    known = p | "KnownIds" >> beam.Create(cfg.known_ids)
+    entries = polled.main | "NewEntries" >> NewEntries(beam.pvalue.AsList(known))
+    return polled, entries, polled.feed_status | "CountNewEntries" >> CountNewEntries(entries)
 
 
-def _static_boilerplate(p, cfg: GraphConfig):
-    """Streaming: boilerplate lines learned from the warehouse history at launch
-    (a batch-wide count never completes on an unbounded input); no source_lines rows."""
+def _learn_boilerplate(p, articles, cfg: GraphConfig):
+    """Per-source boilerplate lines. Batch: counted over this run plus the
+    warehouse history. Streaming: the history read at launch only (a run-wide
+    count never completes on an unbounded input), and no source_lines rows."""
+    if not cfg.streaming:
+        return articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
     from transforms.source_boilerplate import LearnedOutputs, learned_lines
 
     learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])

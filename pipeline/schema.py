@@ -42,6 +42,8 @@ STORIES: tuple[Field, ...] = (
     Field("text_truncated", "BOOLEAN", "NULLABLE", "text was cut to MAX_TEXT_CHARS"),
     Field("title_source", "STRING", "NULLABLE", "page, feed or none"),
     Field("date_source", "STRING", "NULLABLE", "page, text, feed or none"),
+    Field("date_rejected", "STRING", "NULLABLE", "why a date found on the page was not believed (future, implausible)"),
+    Field("dateline", "STRING", "NULLABLE", "dateline routed out of the body, e.g. '<outlet> من <city>'"),
     Field("boilerplate_lines_removed", "INTEGER", "NULLABLE", "lines the cleaner removed"),
     Field("boilerplate_rules", "STRING", "REPEATED", "rule:count for each cleaning rule that fired"),
     Field("doubtful_lines_kept", "INTEGER", "NULLABLE", "lines the cleaner doubted but kept (never cut a paragraph)"),

@@ -17,7 +17,8 @@ def article(**over):
                 feed_url="https://x.ma/feed", title="عنوان", author="كاتب",
                 published_at=dt.datetime(2026, 11, 3, 9, tzinfo=UTC),
                 fetched_at=dt.datetime(2026, 11, 3, 10, tzinfo=UTC), text="فقرة أولى\nفقرة ثانية",
-                language="ar", field_sources={"title": "page", "published_at": "feed"},
+                language="ar", field_sources={"title": "page", "published_at": "feed", "dateline": "جريدة الشرق من سلا",
+                                              "published_at_rejected": "future: 2031-01-01"},
                 removed={"comment_form": 2, "spam_latin": 1, "unused": 0})
     base.update(over)
     return Article(**base)
@@ -37,6 +38,7 @@ def test_row_fits_schema_and_carries_every_field():
     assert row["boilerplate_lines_removed"] == 3
     assert row["boilerplate_rules"] == ["comment_form:2", "spam_latin:1"]
     assert (row["title_source"], row["date_source"]) == ("page", "feed")
+    assert (row["dateline"], row["date_rejected"]) == ("جريدة الشرق من سلا", "future: 2031-01-01")
     assert row["text_chars"] == len("فقرة أولى\nفقرة ثانية") and row["text_truncated"] is False
 
 

@@ -37,6 +37,8 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "text_truncated": truncated,
         "title_source": article.field_sources.get("title") or None,
         "date_source": article.field_sources.get("published_at") or None,
+        "date_rejected": article.field_sources.get("published_at_rejected") or None,
+        "dateline": article.field_sources.get("dateline") or None,
         "boilerplate_lines_removed": sum(article.removed.values()),
         "boilerplate_rules": rules,
         "doubtful_lines_kept": sum(article.kept_doubtful.values()),

@@ -99,6 +99,19 @@ def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
     return sql, [bigquery.ScalarQueryParameter("places", "STRING", payload)]
 
 
+def add_missing_fields(client, project: str, dataset: str, table: str) -> list[str]:
+    """Append columns added to pipeline/schema.py since the table was created
+    (BigQuery allows adding NULLABLE and REPEATED fields; nothing is dropped)."""
+    existing = client.get_table(f"{project}.{dataset}.{table}")
+    have = {f.name for f in existing.schema}
+    new = [f for f in table_definition(project, dataset, table).schema if f.name not in have]
+    if not new:
+        return []
+    existing.schema = list(existing.schema) + new
+    client.update_table(existing, ["schema"])
+    return [f.name for f in new]
+
+
 def init_bigquery(project: str, dataset: str, client=None, location: str = "EU") -> dict:
     """Create what is missing; returns ``{"created": [...], "existing": [...], "views": [...]}``."""
     from google.api_core.exceptions import Conflict, GoogleAPIError
@@ -120,6 +133,8 @@ def init_bigquery(project: str, dataset: str, client=None, location: str = "EU")
                 report["created"].append(table)
             except Conflict:
                 report["existing"].append(table)
+                if add_missing_fields(client, project, dataset, table):
+                    report.setdefault("altered", []).append(table)
         sql, params = places_statement(project, dataset)
         if sql:
             client.query(sql, job_config=bigquery.QueryJobConfig(query_parameters=params)).result()

@@ -61,6 +61,13 @@ class FakeBigQuery(requests.Session):
                 return _response(409, {"error": {"code": 409, "message": f"Already Exists: Table {ref}"}})
             self.tables[ref] = body
             return _response(200, body)
+        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/datasets/([^/]+)/tables/([^/]+)", path)
+        if m and m.group(3) in self.tables:
+            if method == "GET":
+                return _response(200, {**self.tables[m.group(3)], "etag": "e1"})
+            if method in ("PATCH", "PUT"):
+                self.tables[m.group(3)] = {**self.tables[m.group(3)], **body}
+                return _response(200, self.tables[m.group(3)])
         m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/jobs", path)
         if method == "POST" and m:
             sql = body["configuration"]["query"]["query"]
@@ -186,3 +193,18 @@ def test_read_state_on_missing_dataset_says_to_run_init():
     fake._route = not_found
     with pytest.raises(WarehouseError, match="pipeline.warehouse init"):
         read_bigquery_state(P, D, client=client_on(fake))
+
+
+def test_init_adds_columns_new_to_the_schema_to_existing_tables():
+    fake = FakeBigQuery()
+    init_bigquery(P, D, client=client_on(fake))
+    old = fake.tables["stories"]
+    old["schema"]["fields"] = [f for f in old["schema"]["fields"] if f["name"] not in ("dateline", "date_rejected")]
+    report = init_bigquery(P, D, client=client_on(fake))
+    assert report["altered"] == ["stories"]
+    patch = [b for m, path, b in fake.calls if m == "PATCH" and path.endswith("/tables/stories")]
+    assert len(patch) == 1
+    names = [f["name"] for f in patch[0]["schema"]["fields"]]
+    assert names[-2:] == ["date_rejected", "dateline"] and len(names) == len(schema.STORIES)
+    again = init_bigquery(P, D, client=client_on(fake))
+    assert "altered" not in again

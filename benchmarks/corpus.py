@@ -183,7 +183,7 @@ def build_corpus(site_dir: Path, n_articles: int, seed: int = 7, dev: Path | Non
         related = [(p.title, BASE + p.path, by_id[p.story_id].date_text)
                    for p in rng.sample(peers, min(21, len(peers))) if p is not it][:20]
         page = PageContext(url=BASE + it.path, section=it.feed_path.rsplit("/", 1)[1].rsplit("-", 1)[0],
-                           related=related, target_bytes=rng.randint(60_000, 120_000), seed=rng.randrange(1 << 30))
+                           related=related, target_bytes=rng.randint(61_000, 120_000), seed=rng.randrange(1 << 30))
         html = render(it.site, by_id[it.story_id], page)
         target = site_dir / it.path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -27,16 +27,17 @@ BENCH_HTTP = {
 
 
 def default_beam_args(workers: int) -> list[str]:
-    """What the benchmark found to use all cores with the direct runners (see BENCHMARKS.md).
+    """What the benchmark found to use all cores with the direct runner (see BENCHMARKS.md).
 
-    ``--runner=DirectRunner`` would hand this pipeline to the legacy
-    BundleBasedDirectRunner (one thread; ``direct_num_workers`` ignored) because
-    the DuckDB sink's ``GroupIntoBatches`` declares a processing-time timer.
-    The FnApiRunner (the DirectRunner's own batch engine) honours the worker
-    count; threads beat processes here because extraction already runs in
-    one guard subprocess per DoFn instance, i.e. per thread.
+    ``pipeline.run`` turns a local batch ``DirectRunner`` into the FnApiRunner
+    (plain ``DirectRunner`` would try Prism, then fall back to the
+    single-threaded BundleBasedDirectRunner because the DuckDB sink's
+    ``GroupIntoBatches`` declares a processing-time timer). Threads beat
+    processes here because extraction already runs in one guard subprocess
+    per DoFn instance, i.e. per thread. The worker count is given explicitly
+    so that ``--workers K`` holds for every measurement.
     """
-    return ["--runner=FnApiRunner", f"--direct_num_workers={workers}",
+    return ["--runner=DirectRunner", f"--direct_num_workers={workers}",
             "--direct_running_mode=multi_threading"]
 
 

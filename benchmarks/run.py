@@ -37,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=None, help="processes for every measurement (default: all cores)")
     p.add_argument("--beam-args", default=None,
                    help="Beam options for the pipeline runs instead of the default "
-                        "'--runner=FnApiRunner --direct_num_workers=K --direct_running_mode=multi_threading'")
+                        "'--runner=DirectRunner --direct_num_workers=K --direct_running_mode=multi_threading'")
     p.add_argument("--profile", action="store_true",
                    help="record both pipeline runs with py-spy (OUT/{pipeline,rerun}_profile.txt, summaries in "
                         "OUT/*_profile_summary.txt); needs py-spy and slows the runs down")

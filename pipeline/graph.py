@@ -83,12 +83,15 @@ def _poll(p, feeds, cfg: GraphConfig):
 
 
 def _learn_boilerplate(p, articles, cfg: GraphConfig):
-    """Per-source boilerplate lines. Batch: counted over this run plus the
-    warehouse history. Streaming: the history read at launch only (a run-wide
-    count never completes on an unbounded input), and no source_lines rows."""
-    if not cfg.streaming:
-        return articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
+    """Per-source boilerplate lines, learned from the warehouse's ``source_lines``
+    (read at launch) and handed to the cleaner as a side input that is ready at
+    once, so cleaning streams along with extraction instead of waiting for the
+    whole run. Batch runs also count this run's lines and write them back for
+    the next run; streaming writes none (a run-wide count never completes on
+    an unbounded input)."""
     from transforms.source_boilerplate import LearnedOutputs, learned_lines
 
     learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])
-    return LearnedOutputs(learned=learned, rows=None)
+    rows = None if cfg.streaming else (
+        articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)).rows
+    return LearnedOutputs(learned=learned, rows=rows)

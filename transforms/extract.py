@@ -279,8 +279,9 @@ class ExtractFn(beam.DoFn):
         if self._timeout_s:
             from transforms.extract_guard import GuardedExtractor
 
+            # Started on the first page, not here: a run with nothing new to
+            # extract (an incremental rerun) never pays for the child's imports.
             self._guard = GuardedExtractor(self._timeout_s)
-            self._guard.start()
 
     def teardown(self):
         if self._guard is not None:

@@ -135,3 +135,48 @@ def test_classify_fn_in_a_pipeline():
         assert_that(main, equal_to([("http://127.0.0.1/a", True, ("drugs",)),
                                     ("http://127.0.0.1/b", None, ())]), label="main")
         assert_that(errors, equal_to([(True, "classify", "http://127.0.0.1/c")]), label="errors")
+
+
+def test_extra_labels_refuse_gold_ids_and_bad_labels(tmp_path):
+    from pipeline.train import read_extra
+
+    path = tmp_path / "extra.jsonl"
+    path.write_text('{"id": "a", "label": "security", "categories": ["drugs"], "sure": true}\n'
+                    '{"id": "b", "label": "other", "categories": [], "sure": false}\n', encoding="utf-8")
+    extra = read_extra(path, hand={"c": {}})
+    assert set(extra) == {"a", "b"}
+    with pytest.raises(ValueError, match="gold ids"):
+        read_extra(path, hand={"a": {}})
+    path.write_text('{"id": "d", "label": "crime", "categories": [], "sure": true}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown label"):
+        read_extra(path, hand={})
+    assert read_extra(tmp_path / "missing.jsonl", hand={}) == {}
+
+
+def test_shipped_extra_labels_are_ids_and_labels_only():
+    import json as _json
+    from pipeline.train import EXTRA_PATH, LABEL_INDEX
+
+    rows = [_json.loads(line) for line in EXTRA_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 400
+    for r in rows:
+        assert set(r) == {"id", "label", "categories", "sure"}
+        assert r["label"] in LABEL_INDEX
+        assert bool(r["categories"]) == (r["label"] == "security")
+        assert set(r["categories"]) <= set(CATEGORIES)
+
+
+def test_extra_labels_override_weak_labels_with_their_weight():
+    import numpy as np
+    from pipeline import train as T
+
+    ds = T.Dataset(ids=["g", "e1", "e2", "w"], topics=[""] * 4, titles=[""] * 4, X=None,
+                   weak=np.array([T.OTHER, T.OTHER, T.SECURITY, T.UNSURE]),
+                   hand={"g": {"label": "accident"}}, matches=[None] * 4,
+                   extra={"e1": {"label": "security", "sure": True}, "e2": {"label": "other", "sure": False}})
+    rows = T.labelled_rows(ds, range(4))
+    assert rows.tolist() == [0, 1, 2]
+    kept, y, w = T.labels_for(ds, np.arange(4), rows)
+    assert kept.tolist() == [0, 1, 2]          # the unsure weak label without a hand label is left out
+    assert y.tolist() == [T.ACCIDENT, T.SECURITY, T.OTHER]
+    assert w.tolist() == [T.HAND_WEIGHT, T.EXTRA_WEIGHT, T.EXTRA_WEIGHT * T.UNSURE_FACTOR]

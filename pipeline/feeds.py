@@ -76,17 +76,24 @@ def _ago(when: Optional[dt.datetime], now: dt.datetime) -> str:
 
 
 def status_table(feeds, state: dict, *, now: dt.datetime, quiet_hours: float, failing_after: int) -> tuple[str, int]:
-    """The printed table and the number of flagged feeds."""
+    """The printed table and the number of flagged feeds.
+
+    Feeds polled into this warehouse but absent from the config (ad-hoc
+    ``--feed`` runs, the sample, feeds since removed) are listed after the
+    configured ones, marked ``(not in config)``, so nothing polled is hidden.
+    """
     header = ("FEED", "SOURCE", "LAST SUCCESS", "LAST NEW STORY", "ERRORS", "LAST STATUS", "FLAG")
     lines, flagged = [header], 0
-    for spec in feeds:
-        row = state.get(spec.url)
+    configured = {spec.url for spec in feeds}
+    extra = [(url, "-", " (not in config)") for url in sorted(state) if url not in configured]
+    for url, source, note in [(spec.url, spec.source or "-", "") for spec in feeds] + extra:
+        row = state.get(url)
         flag = health(row, now=now, quiet_hours=quiet_hours, failing_after=failing_after)
         flagged += flag != "OK"
         row = row or {}
-        lines.append((spec.url, spec.source or "-", _ago(row.get("last_ok_at"), now),
+        lines.append((url, source, _ago(row.get("last_ok_at"), now),
                       _ago(row.get("last_new_entry_at"), now), str(row.get("consecutive_failures") or 0),
-                      str(row.get("last_status") or "-"), flag))
+                      str(row.get("last_status") or "-"), flag + note))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
     text = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
     return text, flagged
@@ -125,7 +132,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     text, flagged = status_table(feeds, state, now=now, quiet_hours=quiet, failing_after=failing)
     print(text)
-    print(f"\n{len(feeds)} feeds, {flagged} flagged (QUIET > {quiet:g}h without a new story, FAILING >= {failing} errors in a row)")
+    print(f"\n{len(feeds)} configured feeds, {flagged} flagged (QUIET > {quiet:g}h without a new story, FAILING >= {failing} errors in a row)")
     return 1 if (args.strict and flagged) else 0
 
 

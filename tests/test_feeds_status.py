@@ -47,7 +47,7 @@ def test_status_table_flags(setup, capsys):
     assert lines["http://b.test/feed"].endswith("FAILING") and " 4 " in lines["http://b.test/feed"]
     assert lines["http://c.test/feed"].endswith("QUIET")
     assert lines["http://d.test/feed"].endswith("NEVER_POLLED")
-    assert "4 feeds, 3 flagged" in out
+    assert "4 configured feeds, 3 flagged" in out
 
 
 def test_strict_and_thresholds(setup, capsys):
@@ -55,8 +55,8 @@ def test_strict_and_thresholds(setup, capsys):
     assert feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{db}", "--strict"]) == 1
     feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{db}", "--quiet-hours", "100",
                 "--failing-after", "5"])
-    out = capsys.readouterr().out.split("4 feeds, 3 flagged")[-1]
-    assert "4 feeds, 1 flagged" in out                # only NEVER_POLLED left
+    out = capsys.readouterr().out.split("4 configured feeds, 3 flagged")[-1]
+    assert "4 configured feeds, 1 flagged" in out                # only NEVER_POLLED left
 
 
 def test_missing_warehouse_is_not_created(setup, tmp_path, capsys):
@@ -64,3 +64,18 @@ def test_missing_warehouse_is_not_created(setup, tmp_path, capsys):
     missing = tmp_path / "none.duckdb"
     assert feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{missing}"]) == 0
     assert not missing.exists() and capsys.readouterr().out.count("NEVER_POLLED") == 4
+
+
+def test_feeds_polled_but_not_configured_are_listed(setup, capsys):
+    cfg, db = setup
+    con = duckdb.connect(str(db))
+    cols = column_names("feed_state")
+    row = dict.fromkeys(cols)
+    row.update(feed_url="http://127.0.0.1:8765/sample/feed.xml", last_polled_at=NOW, last_status="ok",
+               last_ok_at=NOW, last_new_entry_at=NOW, consecutive_failures=0, entries_total=3)
+    con.execute(f"INSERT INTO feed_state VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+    con.close()
+    assert feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{db}"]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("http://127.0.0.1:8765/"))
+    assert line.endswith("OK (not in config)")

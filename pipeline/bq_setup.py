@@ -22,7 +22,7 @@ import logging
 from typing import Optional
 
 from pipeline import schema
-from pipeline.warehouse import RunState, WarehouseError
+from pipeline.warehouse import RunState, WarehouseError, known_story_ids
 
 log = logging.getLogger("pipeline.bq_setup")
 
@@ -147,7 +147,7 @@ def init_bigquery(project: str, dataset: str, client=None, location: str = "EU")
 
 
 STATE_QUERIES = {
-    "known_ids": "SELECT DISTINCT article_id FROM `{p}.{d}.stories`",
+    "known_ids": "SELECT DISTINCT article_id, url FROM `{p}.{d}.stories`",
     "feed_state": "SELECT * FROM `{p}.{d}.feed_state_current`",
     "source_lines": ("SELECT source, line_hash, MAX(articles) AS articles "
                      "FROM `{p}.{d}.source_lines` GROUP BY source, line_hash"),
@@ -165,7 +165,7 @@ def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
         return [dict(r.items()) for r in client.query(sql).result()]
 
     try:
-        known = [r["article_id"] for r in rows("known_ids")]
+        known = known_story_ids((r["article_id"], r.get("url")) for r in rows("known_ids"))
         feed_state = {r["feed_url"]: r for r in rows("feed_state")}
         history = {(r["source"], r["line_hash"]): int(r["articles"]) for r in rows("source_lines")}
     except NotFound:

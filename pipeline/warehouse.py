@@ -114,6 +114,20 @@ def _create_views(con) -> None:
     create_views_duckdb(con)
 
 
+def known_story_ids(rows) -> list:
+    """Ids a run must not fetch again, from (article_id, url) pairs: the stored
+    id (hash of the page's canonical URL) and the id of the link the story
+    was fetched from, which differ when a page names another canonical URL."""
+    from transforms.urls import article_id
+
+    known = set()
+    for aid, url in rows:
+        known.add(aid)
+        if url:
+            known.add(article_id(url))
+    return sorted(known)
+
+
 @dataclass
 class RunState:
     """What a batch run needs to know about earlier runs."""
@@ -130,7 +144,7 @@ def read_duckdb_state(path: str) -> RunState:
         return RunState([], {}, {})
     con = duckdb.connect(path, read_only=True)
     try:
-        known = [r[0] for r in con.execute("SELECT article_id FROM stories").fetchall()]
+        known = known_story_ids(con.execute("SELECT article_id, url FROM stories").fetchall())
         cols = schema.column_names("feed_state")
         state = {r[0]: dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()}
         history = {(s, h): n for s, h, n in con.execute("SELECT source, line_hash, articles FROM source_lines").fetchall()}

@@ -169,14 +169,18 @@ def test_init_twice_is_idempotent():
 
 def test_read_state_queries_the_views():
     fake = FakeBigQuery(query_rows={
-        r"DISTINCT article_id": ([{"name": "article_id", "type": "STRING"}], [["a1"], ["a2"]]),
+        r"DISTINCT article_id": ([{"name": "article_id", "type": "STRING"}, {"name": "url", "type": "STRING"}],
+                                 [["a1", None], ["a2", "https://x.invalid/story?id=2"]]),
         r"feed_state_current": ([{"name": "feed_url", "type": "STRING"}, {"name": "etag", "type": "STRING"}],
                                 [["http://x.invalid/rss", '"v1"']]),
         r"source_lines": ([{"name": "source", "type": "STRING"}, {"name": "line_hash", "type": "STRING"},
                            {"name": "articles", "type": "INTEGER"}], [["x", "h1", "7"]]),
     })
     state = read_bigquery_state(P, D, client=client_on(fake))
-    assert state.known_ids == ["a1", "a2"]
+    from transforms.urls import article_id
+
+    # the stored id, and the id of the link a story was fetched from
+    assert state.known_ids == sorted(["a1", "a2", article_id("https://x.invalid/story?id=2")])
     assert state.feed_state == {"http://x.invalid/rss": {"feed_url": "http://x.invalid/rss", "etag": '"v1"'}}
     assert state.line_history == {("x", "h1"): 7}
 

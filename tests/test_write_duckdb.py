@@ -61,7 +61,9 @@ def test_sink_writes_stories_and_errors_idempotently(tmp_path):
     assert con.execute("SELECT run_id, stage, error_type, http_status FROM errors ORDER BY run_id").fetchall() == [
         ("r1", "fetch_page", "http_404", 404), ("r2", "fetch_page", "http_404", 404)]
     state = read_duckdb_state(path)
-    assert sorted(state.known_ids) == [f"id{i}" for i in range(7)]
+    from transforms.urls import article_id
+
+    assert set(state.known_ids) == {f"id{i}" for i in range(7)} | {article_id(f"https://x.ma/{i}") for i in range(7)}
 
 
 def _write_from_process(path, start):
@@ -104,3 +106,11 @@ def test_ensure_adds_columns_new_to_the_schema(tmp_path):
     cols = [r[0] for r in con.execute("DESCRIBE stories").fetchall()]
     assert set(schema.column_names("stories")) <= set(cols)
     assert con.execute("SELECT url, doubtful_lines_kept FROM stories").fetchall() == [("https://x.ma/a", None)]
+
+
+def test_known_ids_include_the_fetched_link_when_the_page_names_another_canonical():
+    from pipeline.warehouse import known_story_ids
+    from transforms.urls import article_id
+
+    pairs = [("id-canonical", "https://x.ma/?p=12"), ("id2", None)]
+    assert set(known_story_ids(pairs)) == {"id-canonical", "id2", article_id("https://x.ma/?p=12")}

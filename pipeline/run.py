@@ -61,9 +61,8 @@ def use_local_batch_runner(options, argv: list[str]) -> None:
     """Batch on this machine runs on the FnApiRunner with one thread per core.
 
     Beam's DirectRunner would first try the Prism runner (which downloads a
-    binary from the internet) and then, because the DuckDB sink's
-    GroupIntoBatches declares a processing-time timer, fall back to the
-    single-threaded bundle-based runner. Threads are enough for parallelism:
+    binary from the internet) and, for pipelines with processing-time timers,
+    fall back to the single-threaded bundle-based runner. Threads are enough for parallelism:
     trafilatura runs in a guard subprocess per DoFn instance (BENCHMARKS.md).
     ``--direct_num_workers``/``--direct_running_mode`` given by the user win.
     """
@@ -86,8 +85,7 @@ def make_sink(warehouse, run_id: str, opts: NewsOptions, streaming: bool):
     if warehouse.kind == "duckdb":
         from transforms.write_duckdb import WriteToDuckDB
 
-        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size,
-                             max_buffering_secs=5.0 if streaming else None)
+        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size)
     from transforms.write_bigquery import WriteToBigQueryWarehouse
 
     return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming)

@@ -82,8 +82,6 @@ class CountNewEntries(beam.PTransform):
         counts = (self.new_entries
                   | "FeedOfEntry" >> beam.Map(lambda e: (e.feed_url, 1))
                   | "CountPerFeed" >> beam.CombinePerKey(sum))
-        keyed = statuses | "KeyStatus" >> beam.Map(lambda s: (s.feed_url, s))
-        return ({"status": keyed, "new": counts}
-                | "JoinCounts" >> beam.CoGroupByKey()
-                | "SetCounts" >> beam.FlatMap(
-                    lambda kv: [with_new_count(s, sum(kv[1]["new"])) for s in kv[1]["status"]]))
+        return statuses | "SetCounts" >> beam.Map(
+            lambda s, per_feed: with_new_count(s, per_feed.get(s.feed_url, 0)),
+            per_feed=beam.pvalue.AsDict(counts))

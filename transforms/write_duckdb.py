@@ -1,16 +1,14 @@
 """Stage 7 (embedded warehouse): write rows, dead letters and feed state to DuckDB.
 
 DuckDB allows one writer process at a time, so every write goes through
-:func:`pipeline.warehouse_lock.duckdb_writer`: rows are grouped into batches
-per table (``GroupIntoBatches``), and each batch is one short transaction
-under an exclusive file lock. Stories are upserted on ``article_id`` (a rerun
+:func:`pipeline.warehouse_lock.duckdb_writer`: rows are batched per table,
+and each batch is one short transaction under an exclusive file lock. Stories are upserted on ``article_id`` (a rerun
 replaces, never duplicates); errors are appended with their ``run_id``;
 feed state is merged with the previous row of the same feed.
 """
 from __future__ import annotations
 
 import dataclasses
-import typing
 from typing import Iterable
 
 import apache_beam as beam
@@ -87,64 +85,64 @@ def merge_feed_statuses(con, statuses: list[FeedStatus]) -> int:
 
 
 class DuckDBWriteFn(beam.DoFn):
-    """(table, [items]) -> one transaction under the writer lock."""
+    """A batch of one table's items -> one transaction under the writer lock."""
 
-    def __init__(self, path: str, run_id: str):
+    def __init__(self, path: str, run_id: str, table: str):
         self.path = path
         self.run_id = run_id
+        self.table = table
 
     def setup(self):
-        self.counters = {t: Metrics.counter("write", f"{t}_rows") for t in schema.TABLES}
+        self.rows = Metrics.counter("write", f"{self.table}_rows")
         self.errors_by_stage: dict = {}
 
-    def process(self, keyed):
-        table, items = keyed
+    def process(self, items):
         items = list(items)
         with duckdb_writer(self.path) as con:
             con.execute("BEGIN")
-            if table == "feed_state":
+            if self.table == "feed_state":
                 n = merge_feed_statuses(con, items)
-            elif table == "errors":
+            elif self.table == "errors":
                 for e in items:
                     if e.stage not in self.errors_by_stage:
                         self.errors_by_stage[e.stage] = Metrics.counter("errors", e.stage)
                     self.errors_by_stage[e.stage].inc()
                 n = upsert_rows(con, "errors", [error_row(e, self.run_id) for e in items])
             else:
-                n = upsert_rows(con, table, items)
+                n = upsert_rows(con, self.table, items)
             con.execute("COMMIT")
-        self.counters[table].inc(n)
-        yield table, n
+        self.rows.inc(n)
+        yield self.table, n
 
 
 class WriteToDuckDB(beam.PTransform):
     """Sink for ``{"stories": rows, "errors": ErrorRecords, "feed_status": FeedStatuses,
     "source_lines": rows}``; any key may be missing.
 
-    ``max_buffering_secs`` bounds how long a streaming batch waits before it is written.
+    Each table is batched on its own with ``BatchElements`` (per bundle: no
+    keys, state or timers, so batch runs stay on the parallel FnApiRunner and
+    a streaming bundle is written when it ends) and every batch is one
+    transaction under the cross-process writer lock.
     """
 
-    def __init__(self, path: str, run_id: str, batch_size: int = 500, max_buffering_secs: float | None = None):
+    TABLES = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
+              "source_lines": "source_lines"}
+
+    def __init__(self, path: str, run_id: str, batch_size: int = 500):
         super().__init__()
         self.path = path
         self.run_id = run_id
         self.batch_size = batch_size
-        self.max_buffering_secs = max_buffering_secs
 
     def expand(self, pcolls: dict):
-        tables = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
-                  "source_lines": "source_lines"}
-        keyed = [
-            pcoll | f"Key{name}" >> beam.Map(lambda item, t=tables[name]: (t, item)).with_output_types(
-                typing.Tuple[str, typing.Any])
-            for name, pcoll in sorted(pcolls.items()) if pcoll is not None
-        ]
-        batch_args = {}
-        if self.max_buffering_secs:
-            batch_args["max_buffering_duration_secs"] = self.max_buffering_secs
-        return (
-            keyed
-            | "FlattenTables" >> beam.Flatten()
-            | "Batch" >> beam.GroupIntoBatches(self.batch_size, **batch_args)
-            | "Write" >> beam.ParDo(DuckDBWriteFn(self.path, self.run_id))
-        )
+        written = []
+        for name, pcoll in sorted(pcolls.items()):
+            if pcoll is None:
+                continue
+            table = self.TABLES[name]
+            written.append(
+                pcoll
+                | f"Batch{name}" >> beam.BatchElements(min_batch_size=min(50, self.batch_size),
+                                                      max_batch_size=self.batch_size)
+                | f"Write{name}" >> beam.ParDo(DuckDBWriteFn(self.path, self.run_id, table)))
+        return written

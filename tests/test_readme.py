@@ -26,3 +26,21 @@ def test_readme_describes_every_stories_and_errors_column():
 def test_every_command_in_the_readme_exists():
     for module in sorted(set(re.findall(r"python -m ((?:pipeline|benchmarks)\.\w+)", README))):
         assert (REPO / (module.replace(".", "/") + ".py")).exists(), module
+
+
+def test_the_cleaning_example_in_the_readme_is_what_the_cleaner_does(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    section = README[README.index("## Cleaning: before and after"):]
+    before, after = re.findall(r"```text\n(.*?)```", section, re.S)[:2]
+    story = tmp_path / "story.txt"
+    story.write_text(before, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pipeline.extract", str(story)], capture_output=True,
+                          text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["text"].strip() == after.strip()
+    assert out["author"] == "نادية العلوي" and out["date"].startswith("2024-03-12")
+    assert out["title"] == "توقيف مروجين للأقراص المهلوسة قرب مؤسسة تعليمية بسلا" and out["language"] == "ar"

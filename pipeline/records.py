@@ -47,6 +47,7 @@ class FeedEntry:
     guid: str = ""
     content: str = ""                          # content:encoded, when given
     feed_language: str = ""
+    respect_robots: bool = True                # the feed's setting, applied to its pages too
 
 
 @dataclass(frozen=True)

@@ -125,3 +125,24 @@ def test_second_run_over_unchanged_feeds_makes_zero_article_requests(srv):
     out2 = _run_once(specs2, known)
     assert srv.article_hits() == 0 and out2["pages"] == []
     assert sorted(s.status for s in out2["status"]) == ["not_modified", "unchanged", "unchanged"]
+
+
+def test_a_feed_that_opts_out_of_robots_fetches_its_disallowed_pages(srv):
+    client = HttpClient(SETTINGS)            # respect_robots defaults to True
+    with pytest.raises(FetchError) as err:
+        fetch_page(entry(srv.url("/private/secret")), client)
+    assert err.value.error_type == "robots_disallowed" and srv.hits["/private/secret"] == 0
+    opted_out = dataclasses.replace(entry(srv.url("/private/secret")), respect_robots=False)
+    assert fetch_page(opted_out, client).status == 200
+    assert srv.hits["/private/secret"] == 1
+
+
+def test_poll_feed_carries_the_feeds_robots_setting_to_its_entries(srv):
+    from transforms.read_feeds import poll_feed
+
+    client = HttpClient(SETTINGS)
+    spec = FeedSpec(url=srv.url("/feeds/good.xml"), name="g", source="s", respect_robots=False)
+    _, entries = poll_feed(spec, client)
+    assert entries and all(e.respect_robots is False for e in entries)
+    _, entries = poll_feed(dataclasses.replace(spec, respect_robots=True), client)
+    assert entries and all(e.respect_robots for e in entries)

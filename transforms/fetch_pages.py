@@ -38,7 +38,7 @@ def pick_entry(entries: Iterable[FeedEntry]) -> FeedEntry:
 def fetch_page(entry: FeedEntry, client: HttpClient) -> Page:
     """Fetch the page of ``entry``; raises FetchError (BlockedURL included)."""
     url = canonicalize_url(entry.link)
-    resp = client.get(url, kind="page")
+    resp = client.get(url, kind="page", respect_robots=None if entry.respect_robots else False)
     return Page(entry=entry, url=url, final_url=resp.final_url, status=resp.status, html=resp.text,
                 content_type=resp.content_type, encoding=resp.encoding)
 

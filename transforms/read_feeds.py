@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import dataclasses
 import hashlib
 import json
 import re
@@ -156,8 +157,11 @@ def poll_feed(spec: FeedSpec, client: HttpClient, *, now: Optional[dt.datetime] 
     if spec.content_hash and entries.content_hash == spec.content_hash:
         return FeedStatus(spec.url, polled, "unchanged", http_status=resp.status, etag=etag, last_modified=modified,
                           content_hash=entries.content_hash, entries=len(entries)), ParsedEntries()
-    # Which entries are new to the warehouse is NewEntries' call; here a changed
-    # feed counts its entries (an upper bound) so feed health sees activity.
+    if not spec.respect_robots:
+        entries = ParsedEntries([dataclasses.replace(e, respect_robots=False) for e in entries],
+                                entries.problems, entries.future_dates, entries.content_hash)
+    # Which entries are new to the warehouse is NewEntries' call (batch runs
+    # correct the count with CountNewEntries); here a changed feed counts its entries.
     return FeedStatus(spec.url, polled, "ok", http_status=resp.status, etag=etag, last_modified=modified,
                       content_hash=entries.content_hash, entries=len(entries), new_entries=len(entries)), entries
 

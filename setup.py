@@ -12,6 +12,7 @@ REQUIRES = [
     # change between minor releases.
     "apache-beam[gcp]~=2.77.0",
     "trafilatura~=2.3.1",
+    "lxml_html_clean>=0.4",   # justext (used by trafilatura) imports lxml.html.clean, split out of lxml 5.2+
     "feedparser~=6.0.11",
     "langdetect==1.0.9",
     "duckdb~=2.0.0",

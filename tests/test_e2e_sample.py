@@ -5,7 +5,6 @@ with the sample HTTP server on 127.0.0.1, twice into the same warehouse.
 """
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import duckdb
@@ -14,6 +13,7 @@ import yaml
 
 from pipeline import schema
 from pipeline.run import run
+from netutil import free_port
 
 MANIFEST = Path(__file__).resolve().parents[1] / "pipeline" / "sample_site" / "manifest.yaml"
 
@@ -23,10 +23,6 @@ def manifest():
     return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

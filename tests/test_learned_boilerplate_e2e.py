@@ -8,12 +8,12 @@ stay.
 """
 from __future__ import annotations
 
-import socket
 
 import duckdb
 
 from pipeline.run import run
 from pipeline.sample_server import SampleServer
+from netutil import free_port
 
 HOUSE_LINE = "أخبار المدينة الآن – الخبر كما هو"
 PARAS = [
@@ -45,10 +45,6 @@ def write_site(root, items: range):
     (root / "feeds.yaml").write_text("feeds:\n  - {url: /feed.xml, name: City, language: ar}\n")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_a_line_learned_in_one_run_is_removed_in_the_next(tmp_path):

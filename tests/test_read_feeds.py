@@ -1,7 +1,6 @@
 """Feed parsing and polling against the hostile server, and the ReadFeeds transform."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import apache_beam as beam

@@ -5,13 +5,11 @@ Fixture entries are made-up text; URLs point to a made-up host.
 from __future__ import annotations
 
 import apache_beam as beam
-import pytest
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream as Stream  # alias: pytest must not collect it
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms import window
-from apache_beam.utils.timestamp import Timestamp
 
 from pipeline.records import FeedEntry
 from transforms.dedup import (NEW, REPEAT, TOO_MANY_UPDATES, UPDATE, DedupEntries, Seen, decide,

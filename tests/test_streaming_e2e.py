@@ -7,7 +7,6 @@ then once more into the same warehouse, as a restarted job would.
 """
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import duckdb
@@ -15,16 +14,13 @@ import pytest
 import yaml
 
 from pipeline.run import run
+from netutil import free_port
 
 MANIFEST = Path(__file__).resolve().parents[1] / "pipeline" / "sample_site" / "manifest.yaml"
 POLLS = 5
 INTERVAL = 2
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def query(path, sql, params=()):

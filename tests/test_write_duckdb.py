@@ -53,7 +53,7 @@ def test_sink_writes_stories_and_errors_idempotently(tmp_path):
                         http_status=404, attempts=1)]
     for run in ("r1", "r2"):
         with TestPipeline() as p:
-            rows = p | f"Rows" >> beam.Create([row(i, run=run) for i in range(7)])
+            rows = p | "Rows" >> beam.Create([row(i, run=run) for i in range(7)])
             errors = p | "Errs" >> beam.Create(errs)
             {"stories": rows, "errors": errors} | WriteToDuckDB(path, run, batch_size=3)
     con = duckdb.connect(path, read_only=True)

@@ -113,6 +113,11 @@ TABLES: dict[str, tuple[Field, ...]] = {
     "feed_state": FEED_STATE,
     "source_lines": SOURCE_LINES,
 }
+# What the graph hands every warehouse sink (the keys of its output dict),
+# and the table each one lands in.
+SINK_INPUTS: dict[str, str] = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
+                               "source_lines": "source_lines"}
+
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "stories": ("article_id",),
     "feed_state": ("feed_url",),

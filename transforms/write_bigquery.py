@@ -53,9 +53,6 @@ TABLE_PARAMETERS = {
     "source_lines": {"clustering": {"fields": ["source"]}},
 }
 
-_INPUT_TABLES = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
-                 "source_lines": "source_lines"}
-
 
 def row_bytes(row: dict) -> int:
     return len(json.dumps(schema.to_json_row(row), ensure_ascii=False).encode("utf-8"))
@@ -184,7 +181,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         for name, pcoll in sorted(pcolls.items()):
             if pcoll is None or name == "errors":
                 continue
-            table = _INPUT_TABLES[name]
+            table = schema.SINK_INPUTS[name]
             prepared = pcoll | f"Prepare_{table}" >> beam.ParDo(PrepareRows(table, run_id)).with_outputs(
                 "errors", main="main")
             dead.append(prepared.errors)

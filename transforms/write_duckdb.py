@@ -125,9 +125,6 @@ class WriteToDuckDB(beam.PTransform):
     transaction under the cross-process writer lock.
     """
 
-    TABLES = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
-              "source_lines": "source_lines"}
-
     def __init__(self, path: str, run_id: str, batch_size: int = 500):
         super().__init__()
         self.path = path
@@ -139,7 +136,7 @@ class WriteToDuckDB(beam.PTransform):
         for name, pcoll in sorted(pcolls.items()):
             if pcoll is None:
                 continue
-            table = self.TABLES[name]
+            table = schema.SINK_INPUTS[name]
             written.append(
                 pcoll
                 | f"Batch{name}" >> beam.BatchElements(min_batch_size=min(50, self.batch_size),

@@ -16,7 +16,7 @@ The same graph as the batch mode (:func:`pipeline.graph.build` with
   for the same URL is re-fetched and rewritten, at most 3 times);
 * every output goes through :class:`WindowForWrites` (fixed windows of the
   poll interval, late data written in late panes) and then the warehouse
-  sink, which batches rows per window (``GroupIntoBatches``).
+  sink, which batches rows per window and bundle (``BatchElements`` for DuckDB).
 
 Locally it runs on the DirectRunner (the bundle-based one: the portable
 runner the DirectRunner may otherwise pick downloads a binary) and writes to

@@ -9,6 +9,7 @@ are rows in the ``errors`` table.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import logging
 import sys
@@ -31,8 +32,6 @@ def new_run_id() -> str:
 
 def _with_state(feeds, state: dict):
     """Carry each feed's conditional-GET state (from feed_state) into its spec."""
-    import dataclasses
-
     out = []
     for f in feeds:
         row = state.get(f.url) or {}
@@ -102,8 +101,7 @@ def run(argv: Optional[list[str]] = None) -> int:
             if opts.sample:
                 server = stack.enter_context(_sample_server(opts.sample_port))
                 config = load_config(opts.config)
-                config = type(config)(feeds=tuple(server.feed_specs()), http=config.http,
-                                      project=config.project, path=config.path)
+                config = dataclasses.replace(config, feeds=tuple(server.feed_specs()))
                 # The guard stays on: only the sample server's own host is allow-listed.
                 http = http_settings(config, allow_private_hosts=False, private_allowlist=(server.base_url,),
                                      per_host_min_delay=0.0, respect_robots=False)
@@ -112,6 +110,9 @@ def run(argv: Optional[list[str]] = None) -> int:
                 config = load_config(opts.config, feeds=opts.feed)
                 http = http_settings(config, allow_private_hosts=opts.allow_private_hosts)
             warehouse = parse_warehouse(opts.warehouse)
+            if warehouse.kind == "duckdb" and options.view_as(StandardOptions).runner not in LOCAL_RUNNERS:
+                raise WarehouseError(f"a DuckDB file is local to this machine: with --runner "
+                                     f"{options.view_as(StandardOptions).runner} use --warehouse bigquery:PROJECT.DATASET")
             if warehouse.kind == "duckdb":
                 ensure_duckdb(warehouse.path)
                 state = read_duckdb_state(warehouse.path)

@@ -113,3 +113,11 @@ def test_bad_config_and_unwritable_warehouse_exit_non_zero(tmp_path, capsys):
     blocker.write_text("")
     assert run(["--feed", "http://127.0.0.1:9/feed", "--warehouse", f"duckdb:///{blocker}/x/w.duckdb"]) == 2
     assert "cannot write warehouse" in capsys.readouterr().err
+
+
+def test_a_duckdb_warehouse_with_a_remote_runner_is_refused(tmp_path, capsys):
+    argv = ["--feed", "http://127.0.0.1:9/feed", "--runner", "DataflowRunner",
+            "--warehouse", f"duckdb:///{tmp_path}/w.duckdb"]
+    assert run(argv) == 2
+    assert "use --warehouse bigquery:PROJECT.DATASET" in capsys.readouterr().err
+    assert not (tmp_path / "w.duckdb").exists()

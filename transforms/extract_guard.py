@@ -75,12 +75,6 @@ class GuardedExtractor:
             self._kill()
             raise RuntimeError("extractor process did not start")
 
-    def start(self) -> None:
-        """Start the child now (DoFn.setup) so the first page does not wait for imports."""
-        with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._start()
-
     def _kill(self) -> None:
         if self._proc is not None:
             self._proc.kill()

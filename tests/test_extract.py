@@ -130,7 +130,6 @@ def test_guard_times_out_and_recovers():
     slow = html.replace("</aside>", "<ul>" + "<li><a href='/a'>عنوان</a><p>ملخص الخبر</p></li>" * 15000 + "</ul></aside>")
     g = GuardedExtractor(timeout_s=0.05)
     try:
-        g.start()
         with pytest.raises(ExtractionError) as ei:
             g.extract(slow, URL, entry())
         assert ei.value.error_type == "timeout" and g.restarts == 1

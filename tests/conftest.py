@@ -68,3 +68,12 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is absent ({SHARED}); these tests need the shared seeds/data beside the checkout")
     return SHARED
+
+
+@pytest.fixture(scope="module")
+def srv():
+    """The hostile HTTP server on 127.0.0.1 (tests/hostile_server.py), one per module."""
+    from hostile_server import HostileServer
+
+    with HostileServer() as s:
+        yield s

@@ -13,7 +13,7 @@ import yaml
 
 from pipeline import schema
 from pipeline.run import run
-from netutil import free_port
+from helpers import free_port, query
 
 MANIFEST = Path(__file__).resolve().parents[1] / "pipeline" / "sample_site" / "manifest.yaml"
 
@@ -21,8 +21,6 @@ MANIFEST = Path(__file__).resolve().parents[1] / "pipeline" / "sample_site" / "m
 @pytest.fixture(scope="module")
 def manifest():
     return yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))
-
-
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +36,6 @@ def warehouse(tmp_path_factory):
     con.close()
     assert run(["--sample", "--sample-port", port, "--warehouse", f"duckdb:///{path}", "--run-id", "second"]) == 0
     return path, first
-
-
-def query(path, sql, params=()):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_every_sample_article_lands_once(warehouse, manifest):

@@ -9,7 +9,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from hostile_server import ARABIC_STORY, HostileServer
+from hostile_server import ARABIC_STORY
 from pipeline.records import FeedEntry, FeedSpec
 from transforms.feed_state import merge_feed_state
 from transforms.fetch_pages import FetchPages, NewEntries, entry_key, fetch_page
@@ -20,12 +20,6 @@ from transforms.robots import HostGate
 SETTINGS = HttpSettings(allow_private_hosts=True, connect_timeout=1, read_timeout=1, total_deadline=2, retries=1,
                         backoff_base=0.01, backoff_max=0.02, per_host_min_delay=0, per_host_concurrency=4)
 T0 = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with HostileServer() as s:
-        yield s
 
 
 @pytest.fixture(autouse=True)

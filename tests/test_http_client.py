@@ -5,18 +5,12 @@ import time
 
 import pytest
 
-from hostile_server import ARABIC_STORY, HostileServer
+from hostile_server import ARABIC_STORY
 from transforms.http_client import BlockedURL, FetchError, HttpClient, HttpSettings
 from transforms.robots import HostGate
 
 FAST = dict(connect_timeout=1, read_timeout=1, total_deadline=1.5, retries=2, backoff_base=0.01,
             backoff_max=0.02, retry_after_max=2, per_host_min_delay=0, per_host_concurrency=4)
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with HostileServer() as s:
-        yield s
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import duckdb
 
 from pipeline.run import run
 from pipeline.sample_server import SampleServer
-from netutil import free_port
+from helpers import free_port
 
 HOUSE_LINE = "أخبار المدينة الآن – الخبر كما هو"
 PARAS = [
@@ -43,8 +43,6 @@ def write_site(root, items: range):
         (root / "p" / f"{i}.html").write_text(page(i), encoding="utf-8")
     (root / "feed.xml").write_text(feed(items), encoding="utf-8")
     (root / "feeds.yaml").write_text("feeds:\n  - {url: /feed.xml, name: City, language: ar}\n")
-
-
 
 
 def test_a_line_learned_in_one_run_is_removed_in_the_next(tmp_path):

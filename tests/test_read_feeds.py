@@ -8,7 +8,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from hostile_server import NOW, HostileServer, rss
+from hostile_server import NOW, rss
 from pipeline.records import FeedSpec
 from transforms.http_client import HttpClient, HttpSettings
 from transforms.read_feeds import FeedParseError, ReadFeeds, parse_feed, poll_feed
@@ -16,12 +16,6 @@ from transforms.robots import HostGate
 
 SETTINGS = HttpSettings(allow_private_hosts=True, connect_timeout=1, read_timeout=1, total_deadline=2, retries=1,
                         backoff_base=0.01, backoff_max=0.02, per_host_min_delay=0, per_host_concurrency=4)
-
-
-@pytest.fixture(scope="module")
-def srv():
-    with HostileServer() as s:
-        yield s
 
 
 @pytest.fixture

@@ -9,26 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 import yaml
 
 from pipeline.run import run
-from netutil import free_port
+from helpers import free_port, query
 
 MANIFEST = Path(__file__).resolve().parents[1] / "pipeline" / "sample_site" / "manifest.yaml"
 POLLS = 5
 INTERVAL = 2
-
-
-
-
-def query(path, sql, params=()):
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

@@ -100,7 +100,8 @@ def report_hand(ds, cv: dict) -> dict:
         h, t = per_cat[c]
         print(f"  {c:<24} {h:>3}/{t:<3} {h / t if t else float('nan'):.2f}")
     return {"f1": f1, "precision": prec, "recall": rec, "recall_outside_fd": rec_out,
-            "fd_accidents_called_security": acc_called, "top_category_rate": top_rate}
+            "n_outside_fd": len(out_fd), "hits_outside_fd": sum(p == "security" for _, p in out_fd),
+            "fd_accidents_called_security": acc_called, "n_fd_accidents": len(acc_fd), "top_category_rate": top_rate}
 
 
 def report_extra(ds, cv: dict) -> dict:
@@ -125,6 +126,7 @@ def report_extra(ds, cv: dict) -> dict:
           f"({sum(p == 'security' for p in out_fd)}/{len(out_fd)})")
     print(f"faits-divers accident stories called security: {sum(p == 'security' for p in acc_fd)}/{len(acc_fd)}")
     return {"f1": f1, "precision": prec, "recall": rec, "recall_outside_fd": rec_out, "n_outside_fd": len(out_fd),
+            "hits_outside_fd": sum(p == "security" for p in out_fd),
             "fd_accidents_called_security": sum(p == "security" for p in acc_fd), "n_fd_accidents": len(acc_fd)}
 
 
@@ -181,7 +183,7 @@ def report_speed(clf: SecurityClassifier, data: Path, limit: int = 2000) -> floa
     return len(rows) / cpu
 
 
-def report_targets(m: dict, seeds: dict, speed: float) -> None:
+def report_targets(m: dict, seeds: dict, speed: float, extra: dict | None = None) -> None:
     rows = [
         ("security F1 >= 0.93", m["f1"] >= 0.93, f"{m['f1']:.3f}"),
         ("recall outside faits-divers >= 0.80", m["recall_outside_fd"] >= 0.80, f"{m['recall_outside_fd']:.3f}"),
@@ -197,6 +199,11 @@ def report_targets(m: dict, seeds: dict, speed: float) -> None:
     print("\n== Targets (dev figures; the sealed holdout is the real measure) ==")
     for name, ok, value in rows:
         print(f"  [{'met' if ok else 'NOT MET'}] {name}: {value}")
+    if extra and extra.get("n_outside_fd"):
+        hits = m["hits_outside_fd"] + extra["hits_outside_fd"]
+        n = m["n_outside_fd"] + extra["n_outside_fd"]
+        print(f"  (recall outside faits-divers, gold and extra labels pooled, out-of-fold: {hits / n:.3f} "
+              f"= {hits}/{n}; more stories than the gold figure, but the extra labels over-sample hard cases)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -218,13 +225,13 @@ def main(argv: list[str] | None = None) -> int:
     cv = cross_validate(ds)
     print(f"cross-validation took {time.time() - t0:.0f}s")
     metrics = report_hand(ds, cv)
-    report_extra(ds, cv)
+    extra = report_extra(ds, cv)
     report_sections(ds, cv)
     clf = SecurityClassifier.load(args.model)
     print(f"\nshipped classifier: {clf.version}")
     seed_figures = report_seeds(clf, seeds)
     speed = report_speed(clf, args.data)
-    report_targets(metrics, seed_figures, speed)
+    report_targets(metrics, seed_figures, speed, extra)
     return 0
 
 

@@ -20,8 +20,13 @@ Recipe (also in MODEL_CARD.md):
 4. Stage 2 (calibration): a small 3-class logistic regression on the gold and
    extra labels, over stage 1's out-of-fold margins and lexicon aggregates
    (transforms.features.stack_features). Its probability of security is the
-   calibrated ``security_score``; the threshold maximises F1 on out-of-fold
-   stage-2 scores.
+   calibrated ``security_score``.
+5. Threshold (``choose_threshold``), on out-of-fold stage-2 scores of the
+   hand labels: the best F1 on the gold rows among the thresholds that keep
+   recall on hand-labelled security stories outside faits-divers (gold and
+   extra, about 90 stories) at 0.80 or more. Picking on F1 alone favoured the
+   crime section, where most security stories are, and left the others below
+   the recall the product promises.
 
 Training needs scikit-learn; inference does not. The artifact holds only
 float16 weights per hashed index and a few numbers: no text.
@@ -52,6 +57,9 @@ EXTRA_WEIGHT = 3.0    # an extra label marked sure; unsure ones get UNSURE_FACTO
 UNSURE_FACTOR = 0.5
 EXTRA_PATH = Path(__file__).resolve().parent / "models" / "extra_labels.jsonl"
 INNER_FOLDS = 4
+MIN_RECALL_OUTSIDE = 0.80   # threshold policy: recall on hand-labelled security stories outside faits-divers
+THRESHOLD_MIN = 0.05
+THRESHOLD_STEP = 0.01
 SEED = 13
 OTHER, SECURITY, ACCIDENT, UNSURE = 0, 1, 2, -1   # UNSURE: a weak label left out of training
 LABEL_INDEX = {"other": OTHER, "security": SECURITY, "accident": ACCIDENT}
@@ -194,14 +202,34 @@ def labels_for(ds: Dataset, rows: np.ndarray, hand_rows: np.ndarray):
     return kept, y[kept], w[kept]
 
 
-def choose_threshold(scores: np.ndarray, y: np.ndarray) -> float:
-    best, best_t = -1.0, 0.5
-    for t in np.round(np.arange(0.2, 0.81, 0.025), 3):
+def choose_threshold(scores: np.ndarray, y: np.ndarray, gold: np.ndarray | None = None,
+                     outside: np.ndarray | None = None, min_recall_outside: float = MIN_RECALL_OUTSIDE) -> float:
+    """The security threshold, from out-of-fold scores of hand-labelled stories.
+
+    ``y`` is 1 for security. Among thresholds whose recall on the security
+    stories outside the crime section (``outside``: a mask over the same rows)
+    is at least ``min_recall_outside``, the one with the best F1 on the
+    ``gold`` rows (a plain sample of the news; all rows when None); ties go
+    to the higher threshold. If no threshold reaches that recall, the one with
+    the highest recall outside the crime section, then the highest threshold.
+    Without any such story, the F1-best threshold.
+    """
+    y = np.asarray(y).astype(bool)
+    gold = np.ones(len(y), dtype=bool) if gold is None else np.asarray(gold, dtype=bool)
+    out = np.zeros(len(y), dtype=bool) if outside is None else (np.asarray(outside, dtype=bool) & y)
+    best_key, best_t = None, 0.5
+    for t in np.round(np.arange(THRESHOLD_MIN, 0.801, THRESHOLD_STEP), 3):
         pred = scores >= t
-        tp = float((pred & (y == 1)).sum())
-        f1 = 2 * tp / max(pred.sum() + (y == 1).sum(), 1)
-        if f1 > best + 1e-9 or (abs(f1 - best) <= 1e-9 and abs(t - 0.5) < abs(best_t - 0.5)):
-            best, best_t = f1, float(t)
+        tp = float((pred & y & gold).sum())
+        f1 = 2 * tp / max(float(pred[gold].sum() + y[gold].sum()), 1.0)
+        if out.any():
+            rec_out = float((pred & out).sum()) / float(out.sum())
+            met = rec_out >= min_recall_outside - 1e-9
+            key = (met, f1 if met else rec_out, float(t))
+        else:
+            key = (True, f1, float(t))
+        if best_key is None or key > best_key:
+            best_key, best_t = key, float(t)
     return best_t
 
 
@@ -223,8 +251,8 @@ def train_calibrated(ds: Dataset, train_rows: np.ndarray, hand_rows: np.ndarray,
     """Fit both stages on ``train_rows`` only; ``hand_rows`` (a subset) train stage 2.
 
     Stage-2 inputs for the hand rows are out-of-fold: each comes from a stage-1
-    model that did not see that story. The threshold is the F1-best one on
-    out-of-fold stage-2 scores of the same hand rows.
+    model that did not see that story. The threshold comes from out-of-fold
+    stage-2 scores of the same hand rows (see :func:`choose_threshold`).
     """
     from sklearn.model_selection import StratifiedKFold
 
@@ -243,11 +271,12 @@ def train_calibrated(ds: Dataset, train_rows: np.ndarray, hand_rows: np.ndarray,
     for fit_part, held in StratifiedKFold(n_splits=5, shuffle=True, random_state=seed).split(S, hy):
         c2, b2 = fit_stack(S[fit_part], hy[fit_part], hw[fit_part])
         s_oof[held] = softmax(S[held] @ c2 + b2)[:, SECURITY]
-    # threshold on the gold rows when there are any: they are a plain sample of the
-    # news, whereas the extra labels over-sample the uncertain region
+    # F1 on the gold rows when there are any (a plain sample of the news, whereas the
+    # extra labels over-sample the uncertain region); recall outside faits-divers on
+    # all hand rows (gold and extra: enough such stories for a stable figure)
     gold = np.array([ds.ids[i] in ds.hand for i in hand_rows])
-    on = gold if gold.any() else np.ones(len(hand_rows), dtype=bool)
-    threshold = choose_threshold(s_oof[on], (hy[on] == SECURITY).astype(int))
+    outside = np.array([ds.topics[i] not in ("", "faits-divers") for i in hand_rows])
+    threshold = choose_threshold(s_oof, hy == SECURITY, gold if gold.any() else None, outside)
     stack_coef, stack_bias = fit_stack(S, hy, hw)
     kept, y, w = labels_for(ds, train_rows, hand_rows)
     coef, bias = fit_text(ds.X[kept], y, w)
@@ -263,7 +292,9 @@ def predict(ds: Dataset, rows: np.ndarray, fit: dict) -> np.ndarray:
 
 def artifact(fit: dict, n_bits: int, card: dict) -> dict:
     weights_b64 = encode_weights(fit["coef"])
-    digest = hashlib.sha1((weights_b64 + repr(fit["stack_coef"].round(6).tolist())).encode()).hexdigest()[:6]
+    # everything that decides a label goes into the version, the threshold included
+    digest = hashlib.sha1((weights_b64 + repr(fit["stack_coef"].round(6).tolist())
+                           + repr(float(fit["threshold"]))).encode()).hexdigest()[:6]
     today = dt.date.today()
     return {
         "format": "hashed-linear-stacked-v1",
@@ -342,11 +373,33 @@ EXTRA_CARD = [
     "  (mostly prison/Hirak-detainee stories, emergency-rule checkpoints and fines, reactions to crimes,",
     "  medical or unexplained deaths).",
     "- Use: training only. They replace the weak label in stage 1 and join the gold labels in stage 2; the",
-    "  threshold is still chosen on gold rows only. Reported gold figures stay out-of-fold on the 300.",
+    "  threshold maximises F1 on gold rows only, but the recall floor outside faits-divers (0.80) is measured",
+    "  on gold and extra rows together. Reported gold figures stay out-of-fold on the 300.",
     "- Chosen while looking at dev figures: about ten variants (extra labels on/off, weight 1-6, unsure",
     "  factor 0-1, stage 2 with or without them) and the lexicon additions of this pass were compared on both",
     "  the gold and the extra-label out-of-fold figures; differences on gold were within 1-2 stories. The",
     "  weight equal to gold's, unsure 0.5, was kept: best on the extra-label figure, and the planned default.",
+]
+
+
+THRESHOLD_CARD = [
+    "",
+    "## Threshold policy",
+    "",
+    f"- The threshold is the F1-best one on the gold rows among those keeping recall >= {MIN_RECALL_OUTSIDE:.2f} on",
+    "  the hand-labelled security stories outside faits-divers (gold and extra, out-of-fold stage-2 scores).",
+    "  Before, the threshold maximised gold F1 alone on a grid starting at 0.20; it landed at 0.20-0.25 and",
+    "  left recall outside the crime section at 0.57 on gold (4 of 7) and 0.80 on the extra labels.",
+    "- Chosen while looking at dev figures (2026-11-22): floors 0, 0.80, 0.85 and 0.90 were compared on three",
+    "  outer cross-validation seeds. With 0.80, gold F1 was 0.932-0.941 (0.920-0.940 before) and extra-label",
+    "  recall outside faits-divers 0.83-0.84 (0.74-0.80 before); 0.85 and 0.90 cost gold F1 (0.906, 0.865).",
+    "  The cost is more borderline stories called security: on the extra labels' hard faits-divers accidents",
+    "  17-19 of 149 instead of 8-15 (on gold, 0 of 13 either way).",
+    "- The titles of the three gold misses outside faits-divers were read during this analysis. Two of them",
+    "  still score about 0.05 (a criminal-policy speech, sanctions against employers for health-rule breaches);",
+    "  both are marked unsure by the gold annotators. Relabelling the extra labels in that direction and a",
+    "  second labelling round (183 more keyword-selected stories) were tried and dropped: neither improved",
+    "  the figures above, and the relabelling would have let the gold labels leak into training.",
 ]
 
 
@@ -376,8 +429,9 @@ def model_card(model: dict, metrics: dict | None) -> str:
         lines += [
             f"- Security: precision {metrics['precision']:.3f}, recall {metrics['recall']:.3f}, "
             f"F1 {metrics['f1']:.3f} on the 300 hand-labelled stories.",
-            f"- Recall on security stories outside faits-divers: {metrics['recall_outside_fd']:.3f} (7 stories).",
-            f"- Faits-divers accident stories called security: {metrics['fd_accidents_called_security']} of 13.",
+            f"- Recall on security stories outside faits-divers: {metrics['recall_outside_fd']:.3f} "
+            f"({metrics['hits_outside_fd']} of {metrics['n_outside_fd']} stories).",
+            f"- Faits-divers accident stories called security: {metrics['fd_accidents_called_security']} of {metrics['n_fd_accidents']}.",
             f"- Predicted top category among the gold categories: {metrics['top_category_rate']:.1%} of security stories.",
         ]
         x = metrics.get("extra") or {}
@@ -391,11 +445,12 @@ def model_card(model: dict, metrics: dict | None) -> str:
             ]
     else:
         lines.append("- Not computed (trained with --no-eval); run `python -m pipeline.evaluate classifier`.")
-    lines += EXTRA_CARD + [
+    lines += EXTRA_CARD + THRESHOLD_CARD + [
         "",
         "## Limits",
         "",
-        "- Dev has only 50 hand-labelled security stories (7 outside faits-divers): one story moves F1 by ~0.01.",
+        "- Dev has only 50 hand-labelled security stories (7 outside faits-divers): one story moves F1 by ~0.01",
+        "  and the recall outside faits-divers by 0.14.",
         "- Hyperparameters (SGD alpha, hand-label weight, category damping) and lexicon additions were chosen",
         "  while looking at these same cross-validated figures, so they are somewhat optimistic; the sealed",
         "  holdout is the real measure.",

@@ -180,3 +180,49 @@ def test_extra_labels_override_weak_labels_with_their_weight():
     assert kept.tolist() == [0, 1, 2]          # the unsure weak label without a hand label is left out
     assert y.tolist() == [T.ACCIDENT, T.SECURITY, T.OTHER]
     assert w.tolist() == [T.HAND_WEIGHT, T.EXTRA_WEIGHT, T.EXTRA_WEIGHT * T.UNSURE_FACTOR]
+
+
+def test_threshold_is_f1_best_without_stories_outside_the_crime_section():
+    import numpy as np
+    from pipeline.train import choose_threshold
+
+    scores = np.array([0.9, 0.8, 0.7, 0.45, 0.3, 0.1])
+    y = np.array([1, 1, 1, 0, 0, 0])
+    t = choose_threshold(scores, y)
+    assert 0.45 < t <= 0.7          # every security story in, every other out
+
+
+def test_threshold_keeps_recall_outside_the_crime_section():
+    import numpy as np
+    from pipeline.train import choose_threshold
+
+    # eight crime-section security stories score high; the five outside score low,
+    # among ten other stories
+    sec_fd = [0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6]
+    sec_out = [0.3, 0.25, 0.2, 0.15, 0.05]
+    other = [0.28, 0.27, 0.26, 0.22, 0.21, 0.19, 0.18, 0.17, 0.1, 0.08]
+    scores = np.array(sec_fd + sec_out + other)
+    y = np.array([1] * 13 + [0] * 10)
+    outside = np.array([0] * 8 + [1] * 5 + [0] * 10, dtype=bool)
+    plain = choose_threshold(scores, y, outside=outside, min_recall_outside=0.0)
+    floor = choose_threshold(scores, y, outside=outside, min_recall_outside=0.8)
+    assert plain == 0.3                                       # F1 alone: 9 of 13, no false alarm
+    assert floor == 0.15                                      # 4 of 5 outside, at the best F1 left
+    # F1 is measured on the gold rows only: when the two lowest other stories are extra
+    # rows, going down to the last security story costs no gold precision
+    gold = np.array([1] * 21 + [0, 0], dtype=bool)
+    assert choose_threshold(scores, y, gold=gold, outside=outside) == 0.05
+    # a floor no threshold reaches: the highest recall outside, then the highest threshold
+    assert choose_threshold(scores, y, outside=outside, min_recall_outside=1.01) == 0.05
+
+
+def test_model_version_changes_with_the_threshold():
+    import numpy as np
+    from pipeline.train import artifact
+
+    fit = {"coef": np.zeros((4, 3)), "bias": np.zeros(3), "stack_coef": np.ones((2, 3)),
+           "stack_bias": np.zeros(3), "threshold": 0.25}
+    card = {}
+    a = artifact(fit, 2, card)
+    b = artifact(dict(fit, threshold=0.16), 2, card)
+    assert a["version"] != b["version"] and a["threshold"] == 0.25 and b["threshold"] == 0.16

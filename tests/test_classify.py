@@ -226,3 +226,21 @@ def test_model_version_changes_with_the_threshold():
     a = artifact(fit, 2, card)
     b = artifact(dict(fit, threshold=0.16), 2, card)
     assert a["version"] != b["version"] and a["threshold"] == 0.25 and b["threshold"] == 0.16
+
+
+def test_security_outside_the_crime_section_weighs_more():
+    import numpy as np
+    from pipeline import train as T
+
+    ds = T.Dataset(ids=["g1", "g2", "e1", "e2", "e3"],
+                   topics=["societe", "faits-divers", "regions", "regions", "politique"], titles=[""] * 5,
+                   X=None, weak=np.array([T.OTHER] * 5),
+                   hand={"g1": {"label": "security"}, "g2": {"label": "security"}}, matches=[None] * 5,
+                   extra={"e1": {"label": "security", "sure": False}, "e2": {"label": "other", "sure": True},
+                          "e3": {"label": "accident", "sure": True}})
+    f = T.OUTSIDE_SECURITY_FACTOR
+    assert f > 1
+    assert [ds.label_weight(i) for i in range(5)] == [
+        T.HAND_WEIGHT * f, T.HAND_WEIGHT, T.EXTRA_WEIGHT * T.UNSURE_FACTOR * f, T.EXTRA_WEIGHT, T.EXTRA_WEIGHT]
+    # stage 2: gold rows weigh 1, extra rows relative to gold
+    assert T.hand_w(ds, np.arange(5)).tolist() == [1.0, 1.0, T.UNSURE_FACTOR * f, 1.0, 1.0]

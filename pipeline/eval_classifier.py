@@ -76,11 +76,12 @@ def report_hand(ds, cv: dict) -> dict:
     for g in LABELS:
         print(f"{g:>10}" + "".join(f"{sum(1 for a, b in zip(gold, pred) if a == g and b == c):>10}" for c in LABELS))
     out_fd = [(g, p) for i, g, p in zip(idx, gold, pred) if ds.topics[i] != "faits-divers" and g == "security"]
-    rec_out = sum(p == "security" for _, p in out_fd) / max(len(out_fd), 1)
+    hits_out = sum(p == "security" for _, p in out_fd)
+    rec_out = hits_out / max(len(out_fd), 1)
     acc_fd = [(g, p) for i, g, p in zip(idx, gold, pred) if ds.topics[i] == "faits-divers" and g == "accident"]
     acc_called = sum(p == "security" for _, p in acc_fd)
     print(f"\nrecall on security stories outside faits-divers: {rec_out:.3f} "
-          f"({sum(p == 'security' for _, p in out_fd)}/{len(out_fd)})")
+          f"({hits_out}/{len(out_fd)})")
     print(f"faits-divers accident stories called security: {acc_called}/{len(acc_fd)}")
     # categories: lexicon ranking (no training involved), over all gold-security stories
     hits, per_cat = 0, {c: [0, 0] for c in CATEGORIES}
@@ -100,7 +101,7 @@ def report_hand(ds, cv: dict) -> dict:
         h, t = per_cat[c]
         print(f"  {c:<24} {h:>3}/{t:<3} {h / t if t else float('nan'):.2f}")
     return {"f1": f1, "precision": prec, "recall": rec, "recall_outside_fd": rec_out,
-            "n_outside_fd": len(out_fd), "hits_outside_fd": sum(p == "security" for _, p in out_fd),
+            "n_outside_fd": len(out_fd), "hits_outside_fd": hits_out,
             "fd_accidents_called_security": acc_called, "n_fd_accidents": len(acc_fd), "top_category_rate": top_rate}
 
 
@@ -119,14 +120,15 @@ def report_extra(ds, cv: dict) -> dict:
     prec, rec, f1, tp, fp, fn = prf([p == "security" for p in pred], [g == "security" for g in gold])
     out_fd = [p for i, g, p in zip(idx, gold, pred) if ds.topics[i] != "faits-divers" and g == "security"]
     acc_fd = [p for i, g, p in zip(idx, gold, pred) if ds.topics[i] == "faits-divers" and g == "accident"]
-    rec_out = sum(p == "security" for p in out_fd) / max(len(out_fd), 1)
+    hits_out = sum(p == "security" for p in out_fd)
+    rec_out = hits_out / max(len(out_fd), 1)
     print(f"\n== Extra labels: {len(idx)} stories (selected mostly from the uncertain region), out-of-fold ==")
     print(f"security  precision {prec:.3f}  recall {rec:.3f}  F1 {f1:.3f}   (tp {tp}, fp {fp}, fn {fn})")
     print(f"recall on security stories outside faits-divers: {rec_out:.3f} "
-          f"({sum(p == 'security' for p in out_fd)}/{len(out_fd)})")
+          f"({hits_out}/{len(out_fd)})")
     print(f"faits-divers accident stories called security: {sum(p == 'security' for p in acc_fd)}/{len(acc_fd)}")
     return {"f1": f1, "precision": prec, "recall": rec, "recall_outside_fd": rec_out, "n_outside_fd": len(out_fd),
-            "hits_outside_fd": sum(p == "security" for p in out_fd),
+            "hits_outside_fd": hits_out,
             "fd_accidents_called_security": sum(p == "security" for p in acc_fd), "n_fd_accidents": len(acc_fd)}
 
 

@@ -4,7 +4,7 @@
 the YAML/SQL configs and the classifier model as package data, which is also
 what Dataflow workers get through ``--setup_file ./setup.py``.
 """
-from setuptools import setup
+from setuptools import find_packages, setup
 
 REQUIRES = [
     # Pinned to the minor versions the tests and benchmarks ran on: extraction
@@ -30,11 +30,12 @@ setup(
     version="0.1.0",
     description="Beam pipeline: Moroccan news feeds -> clean Arabic text -> security labels -> warehouse",
     python_requires=">=3.10",
-    packages=["pipeline", "transforms", "configs", "benchmarks"],
+    packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*", "configs",
+                                    "benchmarks"]),
     package_data={
-        "configs": ["*.yaml", "sql/*/*.sql"],
-        "pipeline": ["models/*.json", "models/*.md", "sample_site/*", "sample_site/*/*", "sample_site/*/*/*",
-                     "sample_site/*/*/*/*", "sample_site/*/*/*/*/*", "sample_site/*/*/*/*/*/*"],
+        "configs": ["*.yaml", "sql/*/*.sql", "models/*.json", "models/*.md", "models/*.jsonl"],
+        "pipeline.sample": ["site/*", "site/*/*", "site/*/*/*", "site/*/*/*/*", "site/*/*/*/*/*",
+                            "site/*/*/*/*/*/*"],
     },
     include_package_data=True,
     install_requires=REQUIRES,
@@ -42,5 +43,5 @@ setup(
         "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12"],
         "train": ["scikit-learn>=1.3"],
     },
-    entry_points={"console_scripts": ["morocco-news=pipeline.run:main"]},
+    entry_points={"console_scripts": ["morocco-news=pipeline.cli:console"]},
 )

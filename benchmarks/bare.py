@@ -34,7 +34,7 @@ class Job:
 
 
 def _init_worker() -> None:
-    from transforms.classify import SecurityClassifier
+    from transforms.security_model import SecurityClassifier
     from transforms.clean import load_rules
     from transforms.extract import make_trafilatura_config
 
@@ -52,7 +52,7 @@ def process_page(job: Job) -> tuple:
     """(status, language, is_security) for one page; status is "ok" or an error type."""
     import datetime as dt
 
-    from pipeline.records import FeedEntry
+    from transforms.core.records import FeedEntry
     from transforms.clean import clean_article
     from transforms.extract import ExtractionError, extract_article
     from transforms.language import detect_language
@@ -96,7 +96,7 @@ def classify_alone(stories, min_seconds: float = 2.0) -> dict:
 
     Repeats the list until at least ``min_seconds`` have passed so the figure is stable.
     """
-    from transforms.classify import SecurityClassifier
+    from transforms.security_model import SecurityClassifier
 
     clf = SecurityClassifier.load()
     clf.classify(stories[0][0], stories[0][1], "ar")            # warm caches
@@ -150,7 +150,7 @@ def stage_breakdown(jobs: list[Job], limit: int = 200) -> dict:
 
     import trafilatura
 
-    from pipeline.records import FeedEntry
+    from transforms.core.records import FeedEntry
     from transforms.clean import clean_article
     from transforms.extract import ExtractionError, extract_article
     from transforms.language import detect_language

@@ -2,7 +2,7 @@
 
 The story text is read at run time from ``../shared/data/hespress/dev.jsonl``
 (beside the checkout); nothing of it is ever written inside the repository.
-The site directory is laid out for :class:`pipeline.sample_server.SampleServer`:
+The site directory is laid out for :class:`pipeline.sample.server.SampleServer`:
 a ``feeds.yaml`` listing the feeds, ``<site>/feeds/*.xml`` and
 ``<site>/<yyyy>/<mm>/*.html`` with ``{{BASE}}`` placeholders.
 """

@@ -57,7 +57,7 @@ def _say(text: str) -> None:
 
 
 def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
-    from pipeline.sample_server import SampleServer
+    from pipeline.sample.server import SampleServer
 
     k = args.workers or _cores()
     t0 = time.perf_counter()

@@ -13,7 +13,7 @@ from typing import Any, Iterable, Optional
 import yaml
 
 from configs import CONFIG_DIR
-from pipeline.records import FeedSpec
+from transforms.core.records import FeedSpec
 from transforms.urls import host_of
 
 DEFAULT_FEEDS = CONFIG_DIR / "feeds.yaml"

@@ -1,62 +1,90 @@
 """The pipeline graph, in the order of the design card.
 
-Source and sink are arguments: ``run`` passes the configured feeds and the
-warehouse writer; tests pass ``beam.Create``/``TestStream`` and capture
-transforms. Everything configurable arrives in ``GraphConfig``, loaded once
-when the pipeline is built.
+    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink
+              (every stage's dead letters -> errors)
+
+Source and sink are arguments: the launcher passes the configured feeds (or
+the streaming clock) and the warehouse writer; tests pass ``beam.Create`` /
+``TestStream`` and capture transforms. Everything configurable arrives in one
+:class:`GraphConfig`, built once when the pipeline is built (configs already
+loaded: no DoFn reads a file).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Optional
 
 import apache_beam as beam
 
 from transforms.build_row import BuildRows
 from transforms.classify import ClassifyStories
 from transforms.clean import CleanArticles
+from transforms.clean_rules import CleanRules
 from transforms.extract import ExtractArticles
 from transforms.feed_state import CountNewEntries
 from transforms.fetch_pages import FetchPages, NewEntries
+from transforms.http_client import HttpSettings
 from transforms.language import DetectLanguage
+from transforms.lexicon import Lexicon
+from transforms.places import Gazetteer
 from transforms.read_feeds import ReadFeeds
-from transforms.source_boilerplate import LearnSourceBoilerplate
+from transforms.source_boilerplate import LearnedOutputs, LearnSourceBoilerplate, learned_lines
+
+FOURTEEN_DAYS_S = 14 * 24 * 3600.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class GraphConfig:
-    http: Any                                # transforms.http_client.HttpSettings
-    clean_rules: Any                         # transforms.clean.CleanRules
+    """Everything the graph needs, loaded once at launch.
+
+    ``known_ids``: article ids already stored (not fetched again);
+    ``line_history``: ``(source, line_hash) -> articles`` from ``source_lines``;
+    ``model_path``: the classifier artefact (None: the shipped one).
+    Streaming only (seconds): ``dedup_horizon`` (how long an article id is
+    remembered), ``allowed_lateness`` (how long after a write window closes
+    late rows are still written) and ``write_window`` (the window length, one
+    poll interval).
+    """
+
+    http: HttpSettings
+    clean_rules: CleanRules
     run_id: str
-    known_ids: list = field(default_factory=list)       # article ids already stored
-    line_history: dict = field(default_factory=dict)    # per-source line counts
+    lexicon: Optional[Lexicon] = None        # None: the shipped configs/lexicon.yaml
+    gazetteer: Optional[Gazetteer] = None    # None: the shipped configs/gazetteer.yaml
     model_path: Optional[str] = None
-    # Streaming (set by pipeline.streaming): dedup by article_id with expiring
-    # state instead of NewEntries, static learned boilerplate, windowed writes.
+    known_ids: list = field(default_factory=list)
+    line_history: dict = field(default_factory=dict)
+    extract_timeout_s: float = 15.0
     streaming: bool = False
-    dedup_horizon: float = 14 * 24 * 3600.0
+    dedup_horizon: float = FOURTEEN_DAYS_S
+    allowed_lateness: float = FOURTEEN_DAYS_S
     write_window: float = 600.0
 
 
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
-    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink."""
+    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink.
+
+    Returns what ``sink`` returns. The sink receives a dict of PCollections:
+    ``stories`` (rows), ``errors`` (ErrorRecords), ``feed_status``
+    (FeedStatuses) and ``source_lines`` (rows; None when streaming).
+    """
     feeds = p | "Feeds" >> source
     polled, entries, feed_status = _poll(p, feeds, cfg)
     pages = entries | "FetchPages" >> FetchPages(cfg.http)
-    extracted = pages.main | "Extract" >> ExtractArticles()
+    extracted = pages.main | "Extract" >> ExtractArticles(cfg.extract_timeout_s)
     learned = _learn_boilerplate(p, extracted.main, cfg)
     cleaned = extracted.main | "Clean" >> CleanArticles(cfg.clean_rules, learned.learned)
     tagged = cleaned.main | "Language" >> DetectLanguage()
-    classified = tagged.main | "Classify" >> ClassifyStories(model_path=cfg.model_path)
+    classified = tagged.main | "Classify" >> ClassifyStories(cfg.lexicon, cfg.gazetteer, cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
     errors = [polled.errors, pages.errors, extracted.errors, cleaned.errors, tagged.errors,
               classified.errors, rows.errors] | "AllErrors" >> beam.Flatten()
     outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
                "source_lines": learned.rows}
     if cfg.streaming:
-        from pipeline.streaming import window_outputs
+        from transforms.windowing import window_outputs
 
-        outputs = window_outputs(outputs, cfg.write_window, cfg.dedup_horizon)
+        outputs = window_outputs(outputs, cfg.write_window, cfg.allowed_lateness)
     return outputs | "Warehouse" >> sink
 
 
@@ -82,15 +110,13 @@ def _poll(p, feeds, cfg: GraphConfig):
     return polled, entries, polled.feed_status | "CountNewEntries" >> CountNewEntries(entries)
 
 
-def _learn_boilerplate(p, articles, cfg: GraphConfig):
+def _learn_boilerplate(p, articles, cfg: GraphConfig) -> LearnedOutputs:
     """Per-source boilerplate lines, learned from the warehouse's ``source_lines``
     (read at launch) and handed to the cleaner as a side input that is ready at
     once, so cleaning streams along with extraction instead of waiting for the
     whole run. Batch runs also count this run's lines and write them back for
     the next run; streaming writes none (a run-wide count never completes on
     an unbounded input)."""
-    from transforms.source_boilerplate import LearnedOutputs, learned_lines
-
     learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])
     rows = None if cfg.streaming else (
         articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)).rows

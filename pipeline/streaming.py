@@ -1,7 +1,7 @@
 """Streaming mode: ``python -m pipeline.run --streaming --poll-interval 600``.
 
 The same graph as the batch mode (:func:`pipeline.graph.build` with
-``cfg.streaming``), fed by a clock instead of a list:
+``cfg.streaming``), fed by a clock (:mod:`transforms.ticks`) instead of a list:
 
 * ``PeriodicImpulse`` fires every ``--poll-interval`` seconds. Its start is
   computed when the job starts (``RebaseMode``), not when this module is
@@ -14,7 +14,7 @@ The same graph as the batch mode (:func:`pipeline.graph.build` with
   expires ``--dedup-horizon`` seconds after the story was last seen
   (:mod:`transforms.dedup`, which documents the update policy: a new title
   for the same URL is re-fetched and rewritten, at most 3 times);
-* every output goes through :class:`WindowForWrites` (fixed windows of the
+* every output goes through :class:`transforms.windowing.WindowForWrites` (fixed windows of the
   poll interval, late data written in late panes) and then the warehouse
   sink, which batches rows per window and bundle (``BatchElements`` for DuckDB).
 
@@ -31,129 +31,16 @@ import signal
 import sys
 import threading
 import time
-from typing import Iterable, Optional
+from typing import Optional
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import StandardOptions
-from apache_beam.transforms import trigger, window
-from apache_beam.utils.timestamp import MAX_TIMESTAMP, Duration, Timestamp
+
+from pipeline.graph import build
+from transforms.ticks import PollTicks
 
 log = logging.getLogger("pipeline.streaming")
-
-
-class WindowForWrites(beam.PTransform):
-    """Fixed event-time windows for the warehouse writes.
-
-    The on-time pane fires when the watermark passes the end of the window;
-    rows arriving later (up to ``allowed_lateness_secs``) are written in late
-    panes of their own (discarding mode: a pane never repeats earlier rows).
-    """
-
-    def __init__(self, window_secs: float, allowed_lateness_secs: float):
-        super().__init__()
-        self.window_secs = max(1, int(window_secs))
-        self.allowed_lateness_secs = int(allowed_lateness_secs)
-
-    def expand(self, pcoll):
-        return pcoll | "FixedWindows" >> beam.WindowInto(
-            window.FixedWindows(self.window_secs),
-            trigger=trigger.AfterWatermark(late=trigger.AfterCount(1)),
-            accumulation_mode=trigger.AccumulationMode.DISCARDING,
-            allowed_lateness=Duration(seconds=self.allowed_lateness_secs),
-        )
-
-
-def window_outputs(outputs: dict, window_secs: float, allowed_lateness_secs: float) -> dict:
-    """Apply the same :class:`WindowForWrites` to every sink input."""
-    return {name: pcoll | f"Window{name}" >> WindowForWrites(window_secs, allowed_lateness_secs)
-            for name, pcoll in outputs.items() if pcoll is not None}
-
-
-class PollTicks(beam.PTransform):
-    """feeds -> FeedSpec, every feed once per tick, every ``interval`` seconds.
-
-    ``PeriodicImpulse`` is rebased to the moment the job starts (no catch-up
-    burst); with ``duration`` it stops (exclusive) ``duration`` seconds later.
-    ``local=True`` (the bundle-based DirectRunner) replays the same schedule
-    with :class:`LocalTicks` instead, see there why.
-    """
-
-    def __init__(self, feeds: Iterable, interval: float, duration: Optional[float] = None, local: bool = False):
-        super().__init__()
-        self.feeds = list(feeds)
-        self.interval = float(interval)
-        self.duration = duration
-        self.local = local
-
-    def expand(self, pbegin):
-        from apache_beam.transforms.periodicsequence import PeriodicImpulse, RebaseMode
-
-        now = Timestamp.now()
-        if self.local:
-            ticks = pbegin | "Impulse" >> LocalTicks(self.interval, self.duration)
-        elif self.duration:
-            ticks = pbegin | "Impulse" >> PeriodicImpulse(
-                start_timestamp=now, stop_timestamp=now + Duration(self.duration),
-                fire_interval=self.interval, rebase=RebaseMode.REBASE_ALL)
-        else:
-            ticks = pbegin | "Impulse" >> PeriodicImpulse(
-                start_timestamp=now, stop_timestamp=MAX_TIMESTAMP,
-                fire_interval=self.interval, rebase=RebaseMode.REBASE_START)
-        return (
-            ticks
-            | "FanOutFeeds" >> beam.FlatMap(lambda _tick, feeds: list(feeds), self.feeds)
-            | "ReshuffleFeeds" >> beam.Reshuffle()
-        )
-
-
-LOCAL_MAX_TICKS = 10_000     # ~70 days at the default 600 s interval
-DRAIN_GRACE_SECS = 300
-
-
-def tick_times(start: float, interval: float, duration: Optional[float]) -> list[float]:
-    """Wall-clock tick times (ms precision) in ``[start, start + duration)``."""
-    n = LOCAL_MAX_TICKS if not duration else max(1, int(-(-duration // interval)))
-    return [round(start + i * interval, 3) for i in range(min(n, LOCAL_MAX_TICKS))]
-
-
-class LocalTicks(beam.PTransform):
-    """The PeriodicImpulse schedule for the bundle-based DirectRunner.
-
-    That runner cannot execute PeriodicImpulse's splittable DoFn in Beam 2.77
-    ("OffsetRestrictionTracker is not done": it checks the restriction before
-    running the DoFn), and the DirectRunner's other backends need a binary
-    download. So, locally only, the same ticks (start computed now, same
-    interval and stop) are a replayed event stream whose watermark follows the
-    ticks, and each tick waits for its wall-clock time before it is emitted.
-    The runner's single executor thread then interleaves one poll's work with
-    the wait for the next tick. Without ``duration`` it stops after
-    ``LOCAL_MAX_TICKS`` ticks, or on Ctrl-C.
-    """
-
-    def __init__(self, interval: float, duration: Optional[float]):
-        super().__init__()
-        self.interval = interval
-        self.duration = duration
-
-    def expand(self, pbegin):
-        from apache_beam.coders import FloatCoder
-        from apache_beam.testing.test_stream import TestStream
-
-        stream = TestStream(coder=FloatCoder())
-        for t in tick_times(time.time(), self.interval, self.duration):
-            stream = (stream.add_elements([window.TimestampedValue(t, t)])
-                      .advance_watermark_to(t)
-                      .advance_processing_time(self.interval))
-        stream = stream.advance_watermark_to_infinity()
-        return pbegin | "Schedule" >> stream | "WaitForTick" >> beam.ParDo(_WaitUntil())
-
-
-class _WaitUntil(beam.DoFn):
-    def process(self, t):
-        delay = t - time.time()
-        if delay > 0:
-            time.sleep(delay)
-        yield t
+DRAIN_GRACE_SECS = 300     # after --duration, time left for the last windows to be written
 
 
 def _is_local(options) -> bool:
@@ -162,23 +49,24 @@ def _is_local(options) -> bool:
 
 
 def build_streaming(p: beam.Pipeline, feeds, sink, cfg, options) -> None:
-    """Assemble the streaming graph on ``p`` (also used by the translation test)."""
-    import dataclasses
-
-    from pipeline.graph import build
+    """Assemble the streaming graph on ``p``: ``cfg`` (with ``streaming=True``)
+    fed by :class:`transforms.ticks.PollTicks` built from ``--poll-interval`` and
+    ``--duration``. Also used by the Dataflow translation test."""
     from pipeline.options import NewsOptions
 
     opts = options.view_as(NewsOptions)
-    cfg = dataclasses.replace(cfg, streaming=True, dedup_horizon=opts.dedup_horizon,
-                              write_window=opts.poll_interval)
+    if not cfg.streaming:
+        raise ValueError("build_streaming needs a GraphConfig with streaming=True")
     build(p, PollTicks(feeds, opts.poll_interval, opts.duration, local=_is_local(options)), sink, cfg)
 
 
-def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
-    """Run until Ctrl-C or ``--duration``; print the summary; return 0."""
+def launch_streaming(job) -> int:
+    """Run a prepared :class:`pipeline.launch.Job` until Ctrl-C or ``--duration``;
+    print the summary; return 0. On Dataflow, return once the job is submitted."""
     from pipeline.options import NewsOptions
     from pipeline.summary import print_summary
 
+    options, feeds, sink, cfg = job.options, job.feeds, job.sink, job.cfg
     opts = options.view_as(NewsOptions)
     options.view_as(StandardOptions).streaming = True
     started = dt.datetime.now(dt.timezone.utc)
@@ -188,8 +76,8 @@ def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
         p = beam.Pipeline(options=options)
         build_streaming(p, feeds, sink, cfg, options)
         result = p.run()
-        job = getattr(result, "job_id", lambda: None)()
-        print(f"streaming job submitted{f' (job id {job})' if job else ''}: "
+        job_id = getattr(result, "job_id", lambda: None)()
+        print(f"streaming job submitted{f' (job id {job_id})' if job_id else ''}: "
               f"polling {len(feeds)} feed(s) every {opts.poll_interval:g}s", flush=True)
         return 0
     from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
@@ -202,7 +90,7 @@ def run_streaming(options, feeds, sink, cfg, warehouse) -> int:
               + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
         stopped_by = _wait(result, opts.duration, interrupted)
     print(f"streaming stopped ({stopped_by})", flush=True)
-    print_summary(result, warehouse, cfg.run_id, started, out=sys.stdout)
+    print_summary(result, job.warehouse, cfg.run_id, started, out=sys.stdout)
     return 0
 
 

@@ -1,7 +1,14 @@
-"""Small helpers shared by the tests that start local servers or read a warehouse."""
+"""Small helpers shared by the tests: repository paths, free ports, warehouse queries."""
 import socket
+from pathlib import Path
 
 import duckdb
+
+REPO = Path(__file__).resolve().parents[1]            # the checkout
+SHARED = REPO.parent / "shared"                        # seeds and data, beside the checkout
+SEEDS = SHARED / "seeds"
+HTML_FIXTURES = REPO / "tests" / "transforms" / "fixtures" / "html"
+SAMPLE_SITE = REPO / "pipeline" / "sample" / "site"
 
 
 def free_port() -> int:

@@ -8,13 +8,13 @@ asked for. All text is written for these tests.
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import gzip
 import threading
 import time
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
-import datetime as dt
 
 # Arabic text written for the tests (not taken from any site).
 ARABIC_STORY = (

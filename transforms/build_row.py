@@ -1,6 +1,6 @@
 """Stage 6: turn an (Article, Classification) pair into one warehouse row.
 
-The row follows :data:`pipeline.schema.STORIES` exactly and is validated
+The row follows :data:`transforms.core.schema.STORIES` exactly and is validated
 against it, so a row that would be refused by BigQuery becomes a dead letter
 here instead of stalling the writer.
 """
@@ -9,8 +9,9 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipeline import schema
-from pipeline.records import Article, Classification, ErrorRecord
+from transforms.core import schema
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import Article, Classification
 from transforms.urls import article_id, canonicalize_url
 
 
@@ -68,10 +69,8 @@ class BuildRowFn(beam.DoFn):
             row = build_row(article, cls, self.run_id)
             schema.validate_row("stories", row)
         except Exception as exc:  # a row that does not fit is a dead letter
-            yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="build_row", url=article.url, error_type=type(exc).__name__,
-                message=str(exc)[:500], run_id=self.run_id, feed_url=article.feed_url,
-                source=article.source))
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("build_row", article, exc, message=str(exc),
+                                                               run_id=self.run_id))
             return
         self.built.inc()
         if row["is_security"]:

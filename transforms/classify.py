@@ -1,180 +1,38 @@
-"""The Arabic security classifier and its Beam wrapper.
+"""Stage 5: classify each Arabic story (the Beam wrapper of :mod:`transforms.security_model`).
 
-``SecurityClassifier.classify(title, text, language)`` returns a
-:class:`pipeline.records.Classification`:
-
-* ``security_score``: calibrated probability from two stacked linear models:
-  stage 1, 3-class (other/security/accident) over hashed stems plus lexicon
-  features, trained on weak labels from site sections; stage 2, a small
-  logistic regression fitted on hand labels over stage 1's margins and lexicon
-  aggregates (see pipeline.train);
-* ``is_security``: score >= the threshold stored in the model;
-* ``is_accident``: not security, and the model prefers accident over other;
-* ``categories``: ranked by weighted lexicon evidence (title counts triple);
-* ``matched_terms``: the lexicon terms found, strongest first;
-* ``places`` / ``primary_place``: from :mod:`transforms.places`.
-
-Stories in other languages get ``None`` labels and no guess.
-Inference is pure Python (no scikit-learn); the model is a JSON file of
-quantised weights over hashed feature indices.
+``ClassifyStories(lexicon, gazetteer, model_path)`` maps Article ->
+``(Article, Classification)``; failures go to the tagged ``errors`` output.
+The lexicon and gazetteer arrive as loaded objects (read when the pipeline is
+built); the model artefact, the heavy object, is loaded once per worker in
+``DoFn.setup`` from ``model_path`` (default: the shipped
+``configs/models/security_model.json``).
 """
 from __future__ import annotations
 
-import base64
-import functools
-import json
-import math
-from pathlib import Path
 from typing import Optional
 
 import apache_beam as beam
-import numpy as np
 
-from pipeline.records import Article, Classification, ErrorRecord
-from transforms.features import featurize_tokens, stack_features, story_tokens
-from transforms.lexicon import CATEGORIES, Lexicon, Match
-from transforms.places import Gazetteer, find_places_tokens
-
-MODEL_PATH = Path(__file__).resolve().parent.parent / "pipeline" / "models" / "security_model.json"
-CLASSES = ("other", "security", "accident")
-POLICING_DAMPING = 0.25    # police words are in nearly every security story
-CATEGORY_KEEP = 0.25       # keep categories scoring at least this share of the top one
-MAX_TERMS = 12
-
-
-@functools.lru_cache(maxsize=8)
-def read_version(model_path: Optional[Path | str] = None) -> str:
-    """The version stored in a model artifact (the shipped one by default)."""
-    with open(model_path or MODEL_PATH, encoding="utf-8") as fh:
-        return json.load(fh)["version"]
-
-
-def __getattr__(name: str):  # lazy module constant, read from the shipped artifact
-    if name == "CLASSIFIER_VERSION":
-        return read_version()
-    raise AttributeError(name)
-
-
-def decode_weights(model: dict) -> np.ndarray:
-    raw = base64.b64decode(model["weights_b64"])
-    return np.frombuffer(raw, dtype=np.float16).astype(np.float32).reshape(-1, len(CLASSES))
-
-
-def encode_weights(w: np.ndarray) -> str:
-    return base64.b64encode(np.asarray(w, dtype=np.float16).tobytes()).decode("ascii")
-
-
-class LinearModel:
-    """Multinomial logistic regression over sparse features, plus calibration."""
-
-    def __init__(self, model: dict):
-        self.meta = model
-        self.n_bits = int(model["n_bits"])
-        self.version = model["version"]
-        self.weights = decode_weights(model)
-        self.bias = [float(b) for b in model["bias"]]
-        self.stack_coef = [[float(x) for x in row] for row in model["stack_coef"]]
-        self.stack_bias = [float(b) for b in model["stack_bias"]]
-        self.threshold = float(model.get("threshold", 0.5))
-
-    def margins(self, feats: dict[int, float]) -> list[float]:
-        """Stage-1 class margins (other, security, accident)."""
-        if feats:
-            idx = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
-            val = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
-            z = (val @ self.weights.take(idx, axis=0)).tolist()
-        else:
-            z = [0.0, 0.0, 0.0]
-        return [z[k] + self.bias[k] for k in range(3)]
-
-    def probabilities(self, feats: dict[int, float], m: Match) -> tuple[float, float, float]:
-        """Stage-2 class probabilities (other, security, accident)."""
-        s = stack_features(self.margins(feats), m)
-        z = list(self.stack_bias)
-        for x, row in zip(s, self.stack_coef):
-            z[0] += x * row[0]
-            z[1] += x * row[1]
-            z[2] += x * row[2]
-        top = max(z)
-        e = [math.exp(v - top) for v in z]
-        total = sum(e)
-        return e[0] / total, e[1] / total, e[2] / total
-
-
-def rank_categories(m: Match) -> tuple[str, ...]:
-    scores = {c: m.score(c) for c in CATEGORIES}
-    scores["policing_governance"] *= POLICING_DAMPING
-    top = max(scores.values())
-    if top <= 0:
-        return ("policing_governance",)
-    kept = [c for c in CATEGORIES if scores[c] > 0 and scores[c] >= CATEGORY_KEEP * top]
-    # specific crime categories before policing on ties
-    kept.sort(key=lambda c: (-scores[c], c == "policing_governance", CATEGORIES.index(c)))
-    return tuple(kept)
-
-
-class SecurityClassifier:
-    def __init__(self, model: LinearModel, lexicon: Lexicon, gazetteer: Gazetteer):
-        self.model = model
-        self.lexicon = lexicon
-        self.gazetteer = gazetteer
-        self.version = model.version
-
-    @classmethod
-    def load(cls, model_path=None, lexicon_path=None, gazetteer_path=None) -> "SecurityClassifier":
-        with open(model_path or MODEL_PATH, encoding="utf-8") as fh:
-            model = LinearModel(json.load(fh))
-        return cls(model, Lexicon.load(lexicon_path), Gazetteer.load(gazetteer_path))
-
-    def scores(self, title_tokens: list[str], body_tokens: list[str]):
-        """(calibrated security score, class probabilities, lexicon match)."""
-        feats, m = featurize_tokens(title_tokens, body_tokens, self.lexicon, self.model.n_bits)
-        probs = self.model.probabilities(feats, m)
-        return probs[1], probs, m
-
-    def _evidence(self, m: Match) -> tuple[str, ...]:
-        """Matched terms, strongest first, one spelling per stem sequence (جريمة/الجريمة)."""
-        seen, out = set(), []
-        for term, _ in sorted(m.terms.items(), key=lambda kv: (-kv[1], kv[0])):
-            key = self.lexicon.key_of.get(term, (term,))
-            if key not in seen:
-                seen.add(key)
-                out.append(term)
-                if len(out) == MAX_TERMS:
-                    break
-        return tuple(out)
-
-    def classify(self, title: str, text: str, language: str) -> Classification:
-        if language != "ar":
-            return Classification(is_security=None, security_score=None, is_accident=None,
-                                  categories=(), matched_terms=(), places=(),
-                                  primary_place=None, classifier_version=self.version)
-        tt, bt = story_tokens(title, text)
-        score, (p_other, _, p_acc), m = self.scores(tt, bt)
-        is_security = score >= self.model.threshold
-        is_accident = (not is_security) and p_acc > p_other
-        categories = rank_categories(m) if is_security else ()
-        terms = self._evidence(m)
-        places = tuple(p.name for p in find_places_tokens(tt, bt, self.gazetteer))
-        return Classification(
-            is_security=is_security,
-            security_score=round(score, 4),
-            categories=categories,
-            matched_terms=terms,
-            places=places,
-            primary_place=places[0] if places else None,
-            is_accident=is_accident,
-            classifier_version=self.version,
-        )
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import Article
+from transforms.lexicon import Lexicon
+from transforms.places import Gazetteer
+from transforms.security_model import SecurityClassifier, load_model
 
 
 class ClassifyFn(beam.DoFn):
-    """Article -> (article, Classification); failures to the ``errors`` output."""
+    """Article -> ``(Article, Classification)``; failures to the ``errors`` output.
 
-    def __init__(self, model_path=None, lexicon_path=None, gazetteer_path=None):
+    ``lexicon`` and ``gazetteer`` are loaded objects (None: the shipped ones,
+    loaded at construction, never inside the DoFn); the model artefact at
+    ``model_path`` (None: the shipped one) is read once per worker in ``setup``.
+    """
+
+    def __init__(self, lexicon: Optional[Lexicon] = None, gazetteer: Optional[Gazetteer] = None,
+                 model_path: Optional[str] = None):
+        self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.load()
         self.model_path = model_path
-        self.lexicon_path = lexicon_path
-        self.gazetteer_path = gazetteer_path
         self.classifier: Optional[SecurityClassifier] = None
         self.classified = beam.metrics.Metrics.counter("classify", "classified")
         self.security = beam.metrics.Metrics.counter("classify", "security")
@@ -182,17 +40,14 @@ class ClassifyFn(beam.DoFn):
         self.failed = beam.metrics.Metrics.counter("classify", "errors")
 
     def setup(self):
-        self.classifier = SecurityClassifier.load(self.model_path, self.lexicon_path, self.gazetteer_path)
+        self.classifier = SecurityClassifier(load_model(self.model_path), self.lexicon, self.gazetteer)
 
     def process(self, article: Article):
         try:
             c = self.classifier.classify(article.title, article.text, article.language)
         except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter
             self.failed.inc()
-            yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="classify", url=getattr(article, "url", ""), error_type=type(exc).__name__,
-                message=str(exc)[:500], feed_url=getattr(article, "feed_url", ""),
-                source=getattr(article, "source", "")))
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("classify", article, exc, message=str(exc)))
             return
         self.classified.inc()
         if c.is_security:
@@ -203,11 +58,12 @@ class ClassifyFn(beam.DoFn):
 
 
 class ClassifyStories(beam.PTransform):
-    """Applies :class:`ClassifyFn`; returns outputs ``main`` and ``errors``."""
+    """PCollection[Article] -> outputs ``main`` ((Article, Classification)) and ``errors`` (ErrorRecord)."""
 
-    def __init__(self, model_path=None, lexicon_path=None, gazetteer_path=None):
+    def __init__(self, lexicon: Optional[Lexicon] = None, gazetteer: Optional[Gazetteer] = None,
+                 model_path: Optional[str] = None):
         super().__init__()
-        self.args = (model_path, lexicon_path, gazetteer_path)
+        self.fn = ClassifyFn(lexicon, gazetteer, model_path)
 
     def expand(self, articles):
-        return articles | "Classify" >> beam.ParDo(ClassifyFn(*self.args)).with_outputs("errors", main="main")
+        return articles | "Classify" >> beam.ParDo(self.fn).with_outputs(ERRORS, main="main")

@@ -37,7 +37,8 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.records import Article, ErrorRecord
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import Article
 from transforms import dates
 from transforms.clean_rules import (CleanRules, core, has_arabic, has_latin, load_rules,
                                     normalize, words)
@@ -269,18 +270,19 @@ def clean_article(article: Article, rules: CleanRules, learned: frozenset = froz
 
 
 class CleanFn(beam.DoFn):
-    """Article -> cleaned Article; ``empty_after_cleaning`` and crashes go to ``errors``."""
+    """Article -> cleaned Article; ``empty_after_cleaning`` and crashes go to ``errors``.
 
-    def __init__(self, rules_path: str | None = None):
-        self._rules_path = rules_path
-        self._rules: CleanRules | None = None
+    ``rules`` is the loaded :class:`CleanRules` (read when the pipeline is
+    built; the DoFn never reads a file). The optional side input ``learned``
+    maps a source to the frozenset of its learned boilerplate line keys.
+    """
+
+    def __init__(self, rules: CleanRules):
+        self._rules = rules
         self.cleaned = Metrics.counter("clean", "articles_cleaned")
         self.lines_removed = Metrics.counter("clean", "lines_removed")
         self.empty = Metrics.counter("clean", "empty_after_cleaning")
         self.failed = Metrics.counter("clean", "errors")
-
-    def setup(self):
-        self._rules = load_rules(self._rules_path)
 
     def process(self, article: Article, learned=None):
         keys = frozenset()
@@ -290,41 +292,39 @@ class CleanFn(beam.DoFn):
             out = clean_article(article, self._rules, keys)
         except Exception as exc:  # a dead letter, never a crashed bundle
             self.failed.inc()
-            yield pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="clean", url=article.url, error_type="clean_error",
-                message=f"{type(exc).__name__}: {exc}"[:500],
-                feed_url=article.feed_url, source=article.source))
+            yield pvalue.TaggedOutput(ERRORS, dead_letter("clean", article, exc, error_type="clean_error"))
             return
         n = sum(out.removed.values()) - sum(article.removed.values())
         self.lines_removed.inc(n)
         if not out.text.strip():
             self.empty.inc()
-            yield pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="clean", url=article.url, error_type="empty_after_cleaning",
-                message=f"all lines removed: {out.removed}"[:500],
-                feed_url=article.feed_url, source=article.source))
+            yield pvalue.TaggedOutput(ERRORS, dead_letter("clean", article, error_type="empty_after_cleaning",
+                                                          message=f"all lines removed: {out.removed}"))
             return
         self.cleaned.inc()
         yield out
 
 
 class CleanArticles(beam.PTransform):
-    """Clean a PCollection of Articles; ``.main`` cleaned, ``.errors`` dead letters.
+    """PCollection[Article] -> ``.main`` cleaned Articles, ``.errors`` dead letters.
 
+    ``rules``: the loaded :class:`CleanRules` (None: the shipped
+    ``configs/boilerplate.yaml``, loaded here at construction).
     ``learned_side_input``: an optional PCollection holding one dict
-    source -> frozenset of line keys (:class:`LearnSourceBoilerplate`'s ``learned``).
+    source -> frozenset of line keys (:class:`LearnSourceBoilerplate`'s ``learned``),
+    or a side input built from one.
     """
 
-    def __init__(self, rules: str | CleanRules | None = None, learned_side_input=None):
+    def __init__(self, rules: CleanRules | None = None, learned_side_input=None):
         super().__init__()
-        self._rules_path = rules.source if isinstance(rules, CleanRules) else rules
+        self._rules = rules if rules is not None else load_rules()
         self._learned = learned_side_input
 
     def expand(self, articles):
-        fn = CleanFn(self._rules_path)
+        fn = CleanFn(self._rules)
         if self._learned is not None:
             side = self._learned
             if not isinstance(side, beam.pvalue.AsSideInput):
                 side = beam.pvalue.AsSingleton(side)
-            return articles | "Clean" >> beam.ParDo(fn, learned=side).with_outputs("errors", main="main")
-        return articles | "Clean" >> beam.ParDo(fn).with_outputs("errors", main="main")
+            return articles | "Clean" >> beam.ParDo(fn, learned=side).with_outputs(ERRORS, main="main")
+        return articles | "Clean" >> beam.ParDo(fn).with_outputs(ERRORS, main="main")

@@ -38,7 +38,7 @@ Beam's worker threads, so two layers:
    ``MAX_STRIPPED_CHARS`` -> ``too_large``. trafilatura's ``MAX_TREE_SIZE``
    bounds the element count as well.
 2. a hard wall-clock guard in ``ExtractFn``: extraction runs in a long-lived
-   child process per DoFn instance (:mod:`transforms.extract_guard`), killed
+   child process per DoFn instance (:mod:`transforms.guarded_process`), killed
    and replaced when a page takes longer than ``timeout_s``.
 
 Measured here (7 fixture pages, warm): 13.4 ms/page in-process, 15.0 ms/page
@@ -61,15 +61,12 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from pipeline.records import Article, ErrorRecord, FeedEntry, Page, utcnow
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import Article, FeedEntry, Page, utcnow
 from transforms import dates
 from transforms.extract_meta import listing_reason, page_info
 
-try:
-    from transforms.urls import canonicalize_url
-except ImportError:  # pragma: no cover - the lead's module
-    def canonicalize_url(url: str) -> str:
-        return url
+from transforms.urls import canonicalize_url
 
 ERROR_TYPES = ("empty_page", "js_only", "not_article", "too_large", "empty_extraction",
                "timeout", "parse_error")
@@ -257,11 +254,40 @@ def _author_ok(a: str | None) -> str:
     return a if 2 <= len(a) <= 60 and not a.startswith("http") else ""
 
 
+def page_extractor():
+    """The guarded child's handler factory: builds the trafilatura settings once and
+    returns ``extract(html, url, entry, fetched_at, now) -> Article``."""
+    config = make_trafilatura_config()
+
+    def extract(html, url, entry, fetched_at, now):
+        return extract_article(html, url, entry, config=config, fetched_at=fetched_at, now=now)
+
+    return extract
+
+
+def guarded_extract(guard, html: str, url: str, entry=None, fetched_at=None, now=None) -> Article:
+    """:func:`extract_article` in ``guard`` (a :class:`transforms.guarded_process.GuardedProcess`
+    built on :func:`page_extractor`); a late answer is ``ExtractionError("timeout")``, a
+    crashed child ``ExtractionError("parse_error")``, any other exception a ``parse_error`` too."""
+    from transforms.guarded_process import GuardCrashed, GuardTimeout
+
+    try:
+        return guard.call(html, url, entry, fetched_at, now)
+    except ExtractionError:
+        raise
+    except GuardTimeout as exc:
+        raise ExtractionError("timeout", f"extraction took longer than {guard.timeout_s:.0f}s") from exc
+    except GuardCrashed as exc:
+        raise ExtractionError("parse_error", f"extractor process died: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - anything else the child raised
+        raise ExtractionError("parse_error", f"{type(exc).__name__}: {exc}"[:500]) from exc
+
+
 class ExtractFn(beam.DoFn):
     """Page -> Article; failures -> ``errors`` (ErrorRecord, stage "extract").
 
     ``timeout_s``: hard limit per page, enforced by a child process
-    (:class:`transforms.extract_guard.GuardedExtractor`); ``timeout_s=None``
+    (:class:`transforms.guarded_process.GuardedProcess`); ``timeout_s=None``
     extracts in-process (size cap only), which is what small tests use.
     """
 
@@ -275,13 +301,14 @@ class ExtractFn(beam.DoFn):
         self.from_feed = Metrics.counter("extract", "metadata_from_feed")
 
     def setup(self):
-        self._config = make_trafilatura_config()
         if self._timeout_s:
-            from transforms.extract_guard import GuardedExtractor
+            from transforms.guarded_process import GuardedProcess
 
             # Started on the first page, not here: a run with nothing new to
             # extract (an incremental rerun) never pays for the child's imports.
-            self._guard = GuardedExtractor(self._timeout_s)
+            self._guard = GuardedProcess(page_extractor, self._timeout_s)
+        else:
+            self._config = make_trafilatura_config()
 
     def teardown(self):
         if self._guard is not None:
@@ -292,20 +319,19 @@ class ExtractFn(beam.DoFn):
         url = page.final_url or page.url
         try:
             if self._guard is not None:
-                art = self._guard.extract(page.html, url, entry, page.fetched_at)
+                art = guarded_extract(self._guard, page.html, url, entry, page.fetched_at)
             else:
                 art = extract_article(page.html, url, entry, config=self._config, fetched_at=page.fetched_at)
             if page.url and art.url != page.url:
                 art = art.replace(url=page.url)
-        except ExtractionError as exc:
+        except Exception as exc:  # ExtractionError, or anything unexpected: a dead letter
             self.failed.inc()
-            Metrics.counter("extract", f"error_{exc.error_type}").inc()
-            if exc.error_type == "timeout":
+            kind = getattr(exc, "error_type", "parse_error")
+            Metrics.counter("extract", f"error_{kind}").inc()
+            if kind == "timeout":
                 self.timeouts.inc()
-            yield pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="extract", url=page.url, error_type=exc.error_type, message=exc.message[:500],
-                http_status=page.status, feed_url=entry.feed_url if entry else "",
-                source=entry.source if entry else ""))
+            yield pvalue.TaggedOutput(ERRORS, dead_letter("extract", page, exc, error_type="parse_error",
+                                                          http_status=page.status))
             return
         if "feed" in (art.field_sources.get("title"), art.field_sources.get("published_at")):
             self.from_feed.inc()
@@ -314,11 +340,11 @@ class ExtractFn(beam.DoFn):
 
 
 class ExtractArticles(beam.PTransform):
-    """Pages -> ``.main`` Articles and ``.errors`` dead letters."""
+    """PCollection[Page] -> ``.main`` Articles and ``.errors`` dead letters."""
 
     def __init__(self, timeout_s: float | None = 15.0):
         super().__init__()
         self._timeout_s = timeout_s
 
     def expand(self, pages):
-        return pages | "ExtractArticle" >> beam.ParDo(ExtractFn(self._timeout_s)).with_outputs("errors", main="main")
+        return pages | "ExtractArticle" >> beam.ParDo(ExtractFn(self._timeout_s)).with_outputs(ERRORS, main="main")

@@ -22,8 +22,8 @@ from typing import Optional
 
 import apache_beam as beam
 
-from pipeline.records import FeedStatus
-from pipeline.schema import column_names
+from transforms.core.records import FeedStatus
+from transforms.core.schema import column_names
 
 REACHED = ("ok", "not_modified", "unchanged")
 READ_200 = ("ok", "unchanged")

@@ -14,7 +14,8 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import AsSideInput, PCollection
 
-from pipeline.records import ErrorRecord, FeedEntry, Page
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import FeedEntry, Page
 from transforms.http_client import FetchError, HttpClient, HttpSettings
 from transforms.urls import article_id, canonicalize_url
 
@@ -63,19 +64,13 @@ class FetchPagesFn(beam.DoFn):
     def process(self, entry: FeedEntry):
         try:
             page = fetch_page(entry, self.client)
-        except FetchError as exc:
-            kind, message, status, attempts = exc.error_type, exc.message, exc.http_status, exc.attempts
-            self.blocked.inc(exc.error_type.startswith("blocked_"))
-        except Exception as exc:  # one bad page never stops the run
-            kind, message, status, attempts = "unexpected", f"{type(exc).__name__}: {exc}"[:300], None, None
-        else:
-            self.fetched.inc()
-            yield page
+        except Exception as exc:  # FetchError (BlockedURL included) or anything else: one page, one dead letter
+            self.failed.inc()
+            self.blocked.inc(isinstance(exc, FetchError) and exc.error_type.startswith("blocked_"))
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("fetch_page", entry, exc, error_type="unexpected"))
             return
-        self.failed.inc()
-        yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-            stage="fetch_page", url=entry.link, error_type=kind, message=message, http_status=status,
-            attempts=attempts, feed_url=entry.feed_url, source=entry.source))
+        self.fetched.inc()
+        yield page
 
 
 class FetchPages(beam.PTransform):

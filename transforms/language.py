@@ -19,7 +19,8 @@ from apache_beam.metrics import Metrics
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 from langdetect import detector_factory as _langdetect_factory
 
-from pipeline.records import Article, ErrorRecord
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import Article
 
 DetectorFactory.seed = 0
 _profiles_lock = threading.Lock()
@@ -87,10 +88,9 @@ class DetectLanguageFn(beam.DoFn):
         lang = detect_language(f"{article.title}\n{article.text}")
         if lang == UNDETERMINED:
             self.failed.inc()
-            yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="language", url=article.url, error_type="undetermined_language",
-                message="too little text to tell the language", feed_url=article.feed_url,
-                source=article.source))
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
+                "language", article, error_type="undetermined_language",
+                message="too little text to tell the language"))
             return
         self.detected.inc()
         if lang == "ar":

@@ -55,6 +55,8 @@ _PLACE_PREFIXES = frozenset(("ب", "ل", "بال", "لل", "وب", "ول", "وب
 
 @dataclass(frozen=True)
 class Place:
+    """One gazetteer entry; ``lat``/``lon`` in decimal degrees (WGS 84, approximate)."""
+
     name: str            # canonical Arabic name (the warehouse value)
     latin: str
     kind: str            # city, province, prefecture, region
@@ -64,7 +66,50 @@ class Place:
     ambiguous: str = ""  # "", "prefix" or "cue"
 
 
+def read_gazetteer(path: Optional[Path | str] = None) -> list[tuple[Place, list[tuple[str, str]]]]:
+    """The places of a gazetteer file, each with the names it is matched by.
+
+    The file (default ``configs/gazetteer.yaml``) has ``regions`` (with an
+    ``id``), ``provinces`` and ``cities`` (each with the ``region`` id); every
+    entry has ``ar``, ``fr``, ``lat``, ``lon`` and optionally ``kind``,
+    ``ambiguous``, ``alt`` and ``alt_prefix``. Returns ``[(Place, [(name,
+    ambiguity), ...])]`` in file order: regions, provinces, cities. Entries
+    without an Arabic name or numeric coordinates are skipped. This is the one
+    reader of the gazetteer: matching (:class:`Gazetteer`) and the warehouse's
+    ``places`` dimension (:mod:`pipeline.warehouse.places`) both use it.
+    """
+    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    regions = {r.get("id"): r for r in data.get("regions") or [] if isinstance(r, dict)}
+    out: list[tuple[Place, list[tuple[str, str]]]] = []
+
+    def add(entry, kind: str, region: Optional[dict]) -> None:
+        if not isinstance(entry, dict) or not str(entry.get("ar") or "").strip():
+            return
+        try:
+            lat, lon = float(entry["lat"]), float(entry["lon"])
+        except (KeyError, TypeError, ValueError):
+            return
+        amb = entry.get("ambiguous", "") or ""
+        region_name = str(entry["ar"]).strip() if kind == "region" else \
+            str((region or {}).get("ar") or entry.get("region") or "")
+        place = Place(str(entry["ar"]).strip(), str(entry.get("fr") or ""), kind, region_name, lat, lon, amb)
+        names = [(place.name, amb)] + [(str(a), amb) for a in entry.get("alt", []) or []]
+        names += [(str(a), "prefix") for a in entry.get("alt_prefix", []) or []]
+        out.append((place, names))
+
+    for r in data.get("regions") or []:
+        add(r, "region", None)
+    for p in data.get("provinces") or []:
+        add(p, str(p.get("kind", "province")), regions.get(p.get("region")))
+    for c in data.get("cities") or []:
+        add(c, "city", regions.get(c.get("region")))
+    return out
+
+
 class Gazetteer:
+    """Moroccan place names indexed for matching on normalised tokens (see :func:`find_places`)."""
+
     def __init__(self, places: list[Place], keys: dict[tuple, list[tuple[tuple, Place, str]]]):
         self.places = places
         self.index = keys            # first token -> [(key, place, ambiguity)], longest first
@@ -72,30 +117,19 @@ class Gazetteer:
 
     @classmethod
     def load(cls, path: Optional[Path | str] = None) -> "Gazetteer":
-        with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-        regions = {r["id"]: r for r in data["regions"]}
+        """Read ``configs/gazetteer.yaml`` (or ``path``) and index every name.
+
+        Raises OSError when the file cannot be read and ``yaml.YAMLError`` on
+        bad YAML; entries without an Arabic name or coordinates are skipped.
+        """
         places: list[Place] = []
         index: dict[str, list] = {}
-
-        def add(entry: dict, kind: str, region_name: str) -> None:
-            amb = entry.get("ambiguous", "") or ""
-            place = Place(str(entry["ar"]), str(entry["fr"]), kind, region_name,
-                          float(entry["lat"]), float(entry["lon"]), amb)
+        for place, names in read_gazetteer(path):
             places.append(place)
-            names = [(place.name, amb)] + [(str(a), amb) for a in entry.get("alt", []) or []]
-            names += [(str(a), "prefix") for a in entry.get("alt_prefix", []) or []]
             for name, level in names:
                 key = tuple(tokens_of_normalized(normalize(name)))
                 if key:
                     index.setdefault(key[0], []).append((key, place, level))
-
-        for r in data["regions"]:
-            add(r, "region", str(r["ar"]))
-        for p in data["provinces"]:
-            add(p, str(p.get("kind", "province")), str(regions[p["region"]]["ar"]))
-        for c in data["cities"]:
-            add(c, "city", str(regions[c["region"]]["ar"]))
         for cands in index.values():
             # longest names first; for one name, cities before provinces before regions
             cands.sort(key=lambda c: (-len(c[0]), KIND_RANK.get(c[1].kind, 3)))

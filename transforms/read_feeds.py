@@ -31,9 +31,10 @@ import apache_beam as beam
 import feedparser
 from apache_beam.metrics import Metrics
 
-from pipeline.records import ErrorRecord, FeedEntry, FeedSpec, FeedStatus, utcnow
+from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.records import FeedEntry, FeedSpec, FeedStatus, utcnow
 from transforms.encoding import decode_body
-from transforms.http_client import FetchError, HttpClient, HttpSettings
+from transforms.http_client import HttpClient, HttpSettings
 from transforms.urls import host_of
 
 # Sites often stamp local time (Morocco is UTC+1) as UTC; allow that much.
@@ -189,31 +190,27 @@ class ReadFeedsFn(beam.DoFn):
 
     def process(self, spec: FeedSpec):
         self.polled.inc()
-        source = spec.source or host_of(spec.url).removeprefix("www.")
+        spec = dataclasses.replace(spec, source=spec.source or host_of(spec.url).removeprefix("www."))
         try:
             status, entries = poll_feed(spec, self.client)
-        except (FetchError, FeedParseError) as exc:
-            kind, message, http_status, attempts = exc.error_type, exc.message, exc.http_status, exc.attempts
-        except Exception as exc:  # never let one feed crash the run
-            kind, message, http_status, attempts = "unexpected", f"{type(exc).__name__}: {exc}"[:300], None, None
-        else:
-            self.not_modified.inc(status.status == "not_modified")
-            self.unchanged.inc(status.status == "unchanged")
-            self.entries.inc(len(entries))
-            self.future.inc(entries.future_dates)
-            yield beam.pvalue.TaggedOutput("feed_status", status)
-            for problem in entries.problems:
-                self.no_link.inc()
-                yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-                    stage="read_feeds", url=spec.url, error_type=problem.error_type, message=problem.message,
-                    http_status=status.http_status, feed_url=spec.url, source=source))
-            yield from entries
+        except Exception as exc:  # FetchError, FeedParseError or anything else: never crash the run
+            self.failed.inc()
+            err = dead_letter("read_feeds", spec, exc, error_type="unexpected")
+            yield beam.pvalue.TaggedOutput(ERRORS, err)
+            yield beam.pvalue.TaggedOutput("feed_status", FeedStatus(spec.url, utcnow(), "error",
+                                                                     http_status=err.http_status))
             return
-        self.failed.inc()
-        yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-            stage="read_feeds", url=spec.url, error_type=kind, message=message, http_status=http_status,
-            attempts=attempts, feed_url=spec.url, source=source))
-        yield beam.pvalue.TaggedOutput("feed_status", FeedStatus(spec.url, utcnow(), "error", http_status=http_status))
+        self.not_modified.inc(status.status == "not_modified")
+        self.unchanged.inc(status.status == "unchanged")
+        self.entries.inc(len(entries))
+        self.future.inc(entries.future_dates)
+        yield beam.pvalue.TaggedOutput("feed_status", status)
+        for problem in entries.problems:
+            self.no_link.inc()
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
+                "read_feeds", spec, error_type=problem.error_type, message=problem.message,
+                http_status=status.http_status))
+        yield from entries
 
 
 class ReadFeeds(beam.PTransform):

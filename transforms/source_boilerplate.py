@@ -23,7 +23,7 @@ from typing import Iterable, NamedTuple
 
 import apache_beam as beam
 
-from pipeline.records import Article
+from transforms.core.records import Article
 from transforms.clean_rules import core, words
 
 LEARN_MAX_WORDS = 20          # longer lines are never learned nor removed

@@ -22,7 +22,7 @@ import apache_beam as beam
 from apache_beam.coders import PickleCoder
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 
-from pipeline.records import FeedSpec, FeedStatus
+from transforms.core.records import FeedSpec, FeedStatus
 from transforms.read_feeds import ReadFeedsFn
 
 VALIDATORS = ("etag", "last_modified", "content_hash")

@@ -19,7 +19,7 @@ Beam's ``WriteToBigQuery``:
   for Beam's cross-language expansion at launch).
 
 Before the write every row is made to fit (:func:`fit_row`): the schema is
-checked (:func:`pipeline.schema.validate_row`), and a story whose JSON is
+checked (:func:`transforms.core.schema.validate_row`), and a story whose JSON is
 over ``MAX_ROW_BYTES`` gets its text cut further and ``text_truncated`` set;
 a row that still does not fit is a dead letter, never a stuck write.
 
@@ -27,32 +27,21 @@ Tables: ``stories`` is partitioned by day on ``published_at`` and clustered
 by ``source, primary_category``; ``errors`` by day on ``at``. ``feed_state``
 is append-only here (one row per poll, folded with
 :func:`transforms.feed_state.merge_feed_state` from nothing), and the
-``feed_state_current`` view (see :mod:`pipeline.bq_setup`) gives the latest
+``feed_state_current`` view (see :mod:`pipeline.warehouse.bigquery_setup`) gives the latest
 row per feed; ``source_lines`` is appended and read back as the maximum
 count per line.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipeline import schema
-from pipeline.records import ErrorRecord, FeedStatus, utcnow
-
-TABLE_PARAMETERS = {
-    "stories": {"timePartitioning": {"type": "DAY", "field": "published_at"},
-                "clustering": {"fields": ["source", "primary_category"]}},
-    "errors": {"timePartitioning": {"type": "DAY", "field": "at"},
-               "clustering": {"fields": ["stage"]}},
-    "feed_state": {"timePartitioning": {"type": "DAY", "field": "last_polled_at"},
-                   "clustering": {"fields": ["feed_url"]}},
-    "source_lines": {"clustering": {"fields": ["source"]}},
-}
-
+from transforms.core import schema
+from transforms.core.deadletter import ERRORS, dead_letter, error_row
+from transforms.core.records import ErrorRecord, FeedStatus
 
 def row_bytes(row: dict) -> int:
     return len(json.dumps(schema.to_json_row(row), ensure_ascii=False).encode("utf-8"))
@@ -60,7 +49,7 @@ def row_bytes(row: dict) -> int:
 
 def fit_row(table: str, row: dict, max_bytes: int = schema.MAX_ROW_BYTES) -> dict:
     """``row`` made to fit BigQuery: text cut (and flagged) until the row is under
-    ``max_bytes``; raises :class:`pipeline.schema.RowError` when it cannot fit."""
+    ``max_bytes``; raises :class:`transforms.core.schema.RowError` when it cannot fit."""
     row = dict(row)
     if table == "stories" and row.get("text") and row_bytes(row) > max_bytes:
         text = row["text"]
@@ -86,16 +75,6 @@ def feed_status_row(status: FeedStatus) -> dict:
     return merge_feed_state(None, status)
 
 
-def error_row(err: ErrorRecord, run_id: str) -> dict:
-    row = dataclasses.asdict(err)
-    row["run_id"] = row["run_id"] or run_id
-    row["message"] = (row["message"] or "")[:2000]
-    row["url"] = row["url"] or None
-    row["feed_url"] = row["feed_url"] or None
-    row["source"] = row["source"] or None
-    return row
-
-
 class PrepareRows(beam.DoFn):
     """item -> JSON-ready row for ``table``; rows that cannot fit -> ``errors``."""
 
@@ -116,10 +95,8 @@ class PrepareRows(beam.DoFn):
             fitted = fit_row(self.table, row)
         except Exception as exc:  # a row BigQuery would refuse: a dead letter now
             self.refused.inc()
-            url = (item.get("url") if isinstance(item, dict) else getattr(item, "url", None)) or ""
-            yield beam.pvalue.TaggedOutput("errors", ErrorRecord(
-                stage="write", url=url, error_type=f"bq_{type(exc).__name__}", message=str(exc)[:500],
-                run_id=self.run_id))
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("write", item, exc, error_type=f"bq_{type(exc).__name__}",
+                                                               message=str(exc), run_id=self.run_id))
             return
         if self.table == "stories" and fitted.get("text") != item.get("text"):
             self.cut.inc()
@@ -130,9 +107,8 @@ def failed_row_error(failed, run_id: str) -> ErrorRecord:
     """(destination, row, errors) from ``failed_rows_with_errors`` -> ErrorRecord."""
     destination, row, errors = (tuple(failed) + (None, None))[:3]
     message = json.dumps(errors, default=str)[:500] if errors else "refused by BigQuery"
-    return ErrorRecord(stage="write", url=(row or {}).get("url") or (row or {}).get("feed_url") or "",
-                       error_type="bq_insert_failed", message=f"{destination}: {message}"[:500],
-                       run_id=run_id, at=utcnow())
+    return dead_letter("write", row if isinstance(row, dict) else None, error_type="bq_insert_failed",
+                       message=f"{destination}: {message}", run_id=run_id)
 
 
 class WriteToBigQueryWarehouse(beam.PTransform):
@@ -166,7 +142,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
             method=method,
             create_disposition=getattr(BigQueryDisposition, self.create_disposition),
             write_disposition=BigQueryDisposition.WRITE_APPEND,
-            additional_bq_parameters=TABLE_PARAMETERS.get(table, {}),
+            additional_bq_parameters=schema.TABLE_PARAMETERS.get(table, {}),
             insert_retry_strategy=RetryStrategy.RETRY_ON_TRANSIENT_ERROR,
             test_client=self.test_client,
         )

@@ -1,23 +1,23 @@
 """Stage 7 (embedded warehouse): write rows, dead letters and feed state to DuckDB.
 
 DuckDB allows one writer process at a time, so every write goes through
-:func:`pipeline.warehouse_lock.duckdb_writer`: rows are batched per table,
+:func:`transforms.core.duckdb_lock.duckdb_writer`: rows are batched per table,
 and each batch is one short transaction under an exclusive file lock. Stories are upserted on ``article_id`` (a rerun
 replaces, never duplicates); errors are appended with their ``run_id``;
 feed state is merged with the previous row of the same feed.
 """
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterable
 
 import apache_beam as beam
 import pyarrow as pa
 from apache_beam.metrics import Metrics
 
-from pipeline import schema
-from pipeline.records import ErrorRecord, FeedStatus
-from pipeline.warehouse_lock import duckdb_writer
+from transforms.core import schema
+from transforms.core.deadletter import error_row
+from transforms.core.records import FeedStatus
+from transforms.core.duckdb_lock import duckdb_writer
 
 _ARROW = {
     "STRING": pa.string(),
@@ -34,13 +34,6 @@ def arrow_schema(table: str) -> pa.Schema:
         t = _ARROW[f.type]
         fields.append(pa.field(f.name, pa.list_(t) if f.mode == "REPEATED" else t))
     return pa.schema(fields)
-
-
-def error_row(err: ErrorRecord, run_id: str) -> dict:
-    row = dataclasses.asdict(err)
-    row["run_id"] = row["run_id"] or run_id
-    row["message"] = (row["message"] or "")[:2000]
-    return row
 
 
 def _latest_per_key(rows: Iterable[dict], keys: tuple[str, ...]) -> list[dict]:

@@ -1,0 +1,185 @@
+"""What happens between parsing the options and running the graph.
+
+:func:`prepare` loads the config, starts the sample site when asked, checks
+and prepares the warehouse, reads what earlier runs left (known ids, feed
+state, learned lines) and builds the one :class:`pipeline.graph.GraphConfig`
+and the sink. :func:`launch_batch` runs the batch graph and prints the summary.
+Streaming launches are in :mod:`pipeline.streaming`.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import logging
+import os
+import sys
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
+
+from pipeline.config import http_settings, load_config
+from pipeline.graph import GraphConfig, build
+from pipeline.options import NewsOptions
+from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
+from transforms.clean_rules import load_rules
+from transforms.lexicon import Lexicon
+from transforms.places import Gazetteer
+
+log = logging.getLogger("pipeline.launch")
+
+LOCAL_RUNNERS = (None, "DirectRunner", "direct", "FnApiRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+
+
+def new_run_id() -> str:
+    """``YYYYmmddTHHMMSSZ-xxxxxxxx``: the UTC start time and a random suffix."""
+    return f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Job:
+    """A prepared run: options, feeds (with their conditional-GET state), warehouse, graph config, sink."""
+
+    options: Any                  # NewsOptions (the whole PipelineOptions)
+    feeds: list
+    warehouse: Warehouse
+    cfg: GraphConfig
+    sink: beam.PTransform
+
+    @property
+    def streaming(self) -> bool:
+        return bool(self.options.view_as(StandardOptions).streaming)
+
+    @property
+    def local(self) -> bool:
+        return self.options.view_as(StandardOptions).runner in LOCAL_RUNNERS
+
+
+def with_state(feeds, state: dict) -> list:
+    """Carry each feed's conditional-GET state (from feed_state rows keyed by URL) into its spec."""
+    out = []
+    for f in feeds:
+        row = state.get(f.url) or {}
+        out.append(dataclasses.replace(f, etag=row.get("etag"), last_modified=row.get("last_modified"),
+                                       content_hash=row.get("content_hash")))
+    return out
+
+
+def _sample_server(port: int):
+    """The sample site on a fixed loopback port, so that story URLs (and their
+    article ids) are the same from one sample run to the next."""
+    from pipeline.sample.server import SampleServer
+
+    try:
+        return SampleServer(port=port)
+    except OSError:
+        log.warning("port %d is busy: serving the sample on a random port, so a rerun "
+                    "cannot recognise earlier sample stories (use --sample-port)", port)
+        return SampleServer()
+
+
+def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool) -> beam.PTransform:
+    """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset)."""
+    if warehouse.kind == "duckdb":
+        from transforms.write_duckdb import WriteToDuckDB
+
+        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size)
+    from transforms.write_bigquery import WriteToBigQueryWarehouse
+
+    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming)
+
+
+def read_state(warehouse: Warehouse):
+    """Create what is missing in a DuckDB warehouse and read the :class:`RunState` of either kind.
+
+    Raises WarehouseError.
+    """
+    if warehouse.kind == "duckdb":
+        from pipeline.warehouse.duckdb_setup import ensure_duckdb, read_duckdb_state
+
+        ensure_duckdb(warehouse.path)
+        return read_duckdb_state(warehouse.path)
+    from pipeline.warehouse.bigquery_setup import read_bigquery_state
+
+    return read_bigquery_state(warehouse.project, warehouse.dataset)
+
+
+def prepare(options, stack: contextlib.ExitStack) -> Job:
+    """Everything a run needs, or ConfigError/WarehouseError (one line each).
+
+    ``stack`` owns what must outlive the call (the sample server).
+    """
+    opts = options.view_as(NewsOptions)
+    std = options.view_as(StandardOptions)
+    streaming = bool(std.streaming)
+    run_id = opts.run_id or new_run_id()
+    if opts.sample:
+        server = stack.enter_context(_sample_server(opts.sample_port))
+        config = load_config(opts.config)
+        config = dataclasses.replace(config, feeds=tuple(server.feed_specs()))
+        # The guard stays on: only the sample server's own host is allow-listed.
+        http = http_settings(config, allow_private_hosts=False, private_allowlist=(server.base_url,),
+                             per_host_min_delay=0.0, respect_robots=False)
+        print(f"sample site served at {server.base_url}")
+    else:
+        config = load_config(opts.config, feeds=opts.feed)
+        http = http_settings(config, allow_private_hosts=opts.allow_private_hosts)
+    warehouse = parse_warehouse(opts.warehouse)
+    if warehouse.kind == "duckdb" and std.runner not in LOCAL_RUNNERS:
+        raise WarehouseError(f"a DuckDB file is local to this machine: with --runner "
+                             f"{std.runner} use --warehouse bigquery:PROJECT.DATASET")
+    state = read_state(warehouse)
+    cfg = GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
+                      model_path=opts.model, run_id=run_id, known_ids=state.known_ids,
+                      line_history=state.line_history, streaming=streaming,
+                      dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
+                      write_window=opts.poll_interval)
+    feeds = with_state(config.feeds, state.feed_state)
+    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming))
+
+
+def use_local_batch_runner(options, argv: list[str]) -> None:
+    """Batch on this machine runs on the FnApiRunner with one thread per core.
+
+    Beam's DirectRunner would first try the Prism runner (which downloads a
+    binary from the internet) and, for pipelines with processing-time timers,
+    fall back to the single-threaded bundle-based runner. Threads are enough
+    for parallelism: trafilatura runs in a guard subprocess per DoFn instance
+    (BENCHMARKS.md). ``--direct_num_workers``/``--direct_running_mode`` given
+    by the user win.
+    """
+    std = options.view_as(StandardOptions)
+    if std.runner not in (None, "DirectRunner", "direct"):
+        return
+    std.runner = "FnApiRunner"
+    direct = options.view_as(DirectOptions)
+    if not any(a.startswith("--direct_num_workers") for a in argv):
+        direct.direct_num_workers = os.cpu_count() or 1
+    if not any(a.startswith("--direct_running_mode") for a in argv):
+        direct.direct_running_mode = "multi_threading"
+
+
+def launch_batch(job: Job, argv: list[str]) -> int:
+    """Run the batch graph; locally wait and print the summary, remotely return once submitted."""
+    started = dt.datetime.now(dt.timezone.utc)
+    local = job.local
+    if local:
+        use_local_batch_runner(job.options, argv)
+    pipeline = beam.Pipeline(options=job.options)
+    build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
+    result = pipeline.run()
+    if not local:
+        # Dataflow & co: the job runs on the service; return once it is
+        # submitted (a Flex Template launcher must). Results land in the warehouse.
+        job_id = getattr(result, "job_id", lambda: None)() if result is not None else None
+        print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.cfg.run_id}, "
+              f"{len(job.feeds)} feed(s) -> {job.warehouse.describe()}")
+        return 0
+    result.wait_until_finish()
+    from pipeline.summary import print_summary
+
+    print_summary(result, job.warehouse, job.cfg.run_id, started, out=sys.stdout)
+    return 0

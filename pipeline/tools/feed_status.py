@@ -1,0 +1,140 @@
+"""Feed health for operators.
+
+    python -m pipeline.feeds status [--config FILE] [--warehouse duckdb:///path.duckdb]
+                                    [--quiet-hours H] [--failing-after N] [--strict]
+
+Prints one line per configured feed: last success, last new story, error
+streak, last status and a flag:
+
+* ``NEVER_POLLED`` - no row in ``feed_state`` yet;
+* ``FAILING``      - ``consecutive_failures`` >= N (config ``project.failing_after``, default 3);
+* ``QUIET``        - no new story for more than H hours (``project.quiet_after_hours``, default 48);
+* ``OK``           - none of the above.
+
+The warehouse is opened read-only and never created. ``--strict`` exits 1
+when any feed is flagged, for cron or CI alerting.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from typing import Optional
+
+DEFAULT_WAREHOUSE = "duckdb:///./data/warehouse.duckdb"
+DEFAULT_QUIET_HOURS = 48.0
+DEFAULT_FAILING_AFTER = 3
+
+
+def _feeds_and_project(config_path: Optional[str]):
+    from pipeline.config import load_config
+
+    config = load_config(config_path)
+    return list(config.feeds), dict(config.project)
+
+
+def read_feed_state(path: str) -> dict:
+    """feed_url -> feed_state row, read-only; {} when the file or table is absent."""
+    import duckdb
+    from transforms.core.schema import column_names
+
+    if not os.path.exists(path):
+        return {}
+    cols = column_names("feed_state")
+    con = duckdb.connect(path, read_only=True)
+    try:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'feed_state'").fetchone()[0]
+        if not exists:
+            return {}
+        rows = con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()
+    finally:
+        con.close()
+    return {r[0]: dict(zip(cols, r)) for r in rows}
+
+
+def health(row: Optional[dict], *, now: dt.datetime, quiet_hours: float, failing_after: int) -> str:
+    if not row or row.get("last_polled_at") is None:
+        return "NEVER_POLLED"
+    if (row.get("consecutive_failures") or 0) >= failing_after:
+        return "FAILING"
+    since = row.get("last_new_entry_at") or row.get("last_ok_at")
+    if since is None or now - since > dt.timedelta(hours=quiet_hours):
+        return "QUIET"
+    return "OK"
+
+
+def _ago(when: Optional[dt.datetime], now: dt.datetime) -> str:
+    if when is None:
+        return "never"
+    secs = max(0, int((now - when).total_seconds()))
+    if secs < 3600:
+        return f"{secs // 60}m ago"
+    if secs < 172800:
+        return f"{secs // 3600}h ago"
+    return f"{secs // 86400}d ago"
+
+
+def status_table(feeds, state: dict, *, now: dt.datetime, quiet_hours: float, failing_after: int) -> tuple[str, int]:
+    """The printed table and the number of flagged feeds.
+
+    Feeds polled into this warehouse but absent from the config (ad-hoc
+    ``--feed`` runs, the sample, feeds since removed) are listed after the
+    configured ones, marked ``(not in config)``, so nothing polled is hidden.
+    """
+    header = ("FEED", "SOURCE", "LAST SUCCESS", "LAST NEW STORY", "ERRORS", "LAST STATUS", "FLAG")
+    lines, flagged = [header], 0
+    configured = {spec.url for spec in feeds}
+    extra = [(url, "-", " (not in config)") for url in sorted(state) if url not in configured]
+    for url, source, note in [(spec.url, spec.source or "-", "") for spec in feeds] + extra:
+        row = state.get(url)
+        flag = health(row, now=now, quiet_hours=quiet_hours, failing_after=failing_after)
+        flagged += flag != "OK"
+        row = row or {}
+        lines.append((url, source, _ago(row.get("last_ok_at"), now),
+                      _ago(row.get("last_new_entry_at"), now), str(row.get("consecutive_failures") or 0),
+                      str(row.get("last_status") or "-"), flag + note))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in lines)
+    return text, flagged
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.feeds")
+    sub = parser.add_subparsers(dest="command", required=True)
+    st = sub.add_parser("status", help="health of every configured feed")
+    st.add_argument("--config", default=None, help="feeds YAML (default: configs/feeds.yaml)")
+    st.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="duckdb:///path.duckdb")
+    st.add_argument("--quiet-hours", type=float, default=None, help="flag QUIET after this many hours without a new story")
+    st.add_argument("--failing-after", type=int, default=None, help="flag FAILING after this many failed polls in a row")
+    st.add_argument("--strict", action="store_true", help="exit 1 when any feed is flagged")
+    args = parser.parse_args(argv)
+
+    from pipeline.config import ConfigError
+    from pipeline.warehouse.uri import WarehouseError, parse_warehouse
+
+    try:
+        feeds, project = _feeds_and_project(args.config)
+        warehouse = parse_warehouse(args.warehouse)
+    except (ConfigError, WarehouseError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if warehouse.kind != "duckdb":
+        print("error: feeds status reads a DuckDB warehouse; for BigQuery query the feed_state table", file=sys.stderr)
+        return 2
+    quiet = args.quiet_hours if args.quiet_hours is not None else float(project.get("quiet_after_hours", DEFAULT_QUIET_HOURS))
+    failing = args.failing_after if args.failing_after is not None else int(project.get("failing_after", DEFAULT_FAILING_AFTER))
+    try:
+        state = read_feed_state(warehouse.path)
+    except Exception as exc:  # duckdb.IOException: locked or corrupt file
+        print(f"error: cannot read {warehouse.path}: {exc}".splitlines()[0], file=sys.stderr)
+        return 2
+    now = dt.datetime.now(dt.timezone.utc)
+    text, flagged = status_table(feeds, state, now=now, quiet_hours=quiet, failing_after=failing)
+    print(text)
+    print(f"\n{len(feeds)} configured feeds, {flagged} flagged (QUIET > {quiet:g}h without a new story, FAILING >= {failing} errors in a row)")
+    return 1 if (args.strict and flagged) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

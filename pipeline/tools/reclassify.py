@@ -1,0 +1,87 @@
+"""Re-run the classifier over stored stories, without refetching anything.
+
+    python -m pipeline.reclassify --warehouse duckdb:///path/to/news.duckdb
+
+Rereads ``title``, ``text`` and ``language`` from the ``stories`` table and
+rewrites the label columns (is_security, is_accident, security_score,
+categories, primary_category, matched_terms, places, primary_place,
+classifier_version) where they differ. Running it twice changes nothing the
+second time. Holds the DuckDB writer lock for the whole update.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from transforms.core.duckdb_lock import duckdb_lock
+from transforms.security_model import SecurityClassifier
+
+LABEL_COLUMNS = ("is_security", "is_accident", "security_score", "categories", "primary_category",
+                 "matched_terms", "places", "primary_place", "classifier_version")
+
+
+def duckdb_path(uri: str) -> str:
+    from pipeline.warehouse.uri import parse_warehouse
+
+    wh = parse_warehouse(uri)
+    if wh.kind != "duckdb":
+        raise SystemExit("reclassify works on a DuckDB warehouse (duckdb:///path.duckdb)")
+    return wh.path
+
+
+def labels(clf: SecurityClassifier, title, text, language) -> tuple:
+    c = clf.classify(title or "", text or "", language or "")
+    cats = list(c.categories)
+    return (c.is_security, c.is_accident, c.security_score, cats, cats[0] if cats else None,
+            list(c.matched_terms), list(c.places), c.primary_place, c.classifier_version)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return a is not None and b is not None and abs(a - b) < 1e-9
+    if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
+        return list(a or []) == list(b or [])
+    return a == b
+
+
+def reclassify(path: str, clf: SecurityClassifier, batch: int = 500) -> tuple[int, int]:
+    """(rows read, rows changed)."""
+    import duckdb
+
+    cols = ", ".join(f'"{c}"' for c in LABEL_COLUMNS)
+    sets = ", ".join(f'"{c}" = ?' for c in LABEL_COLUMNS)
+    read = changed = 0
+    with duckdb_lock(path):
+        con = duckdb.connect(path)
+        try:
+            rows = con.execute(f"SELECT article_id, title, text, language, {cols} FROM stories").fetchall()
+            updates = []
+            for row in rows:
+                read += 1
+                new = labels(clf, row[1], row[2], row[3])
+                if not all(_same(a, b) for a, b in zip(new, row[4:])):
+                    updates.append((*new, row[0]))
+            con.execute("BEGIN")
+            for i in range(0, len(updates), batch):
+                con.executemany(f"UPDATE stories SET {sets} WHERE article_id = ?", updates[i:i + batch])
+            con.execute("COMMIT")
+            changed = len(updates)
+        finally:
+            con.close()
+    return read, changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.reclassify", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--warehouse", required=True, help="duckdb:///path/to/news.duckdb")
+    ap.add_argument("--model", default=None)
+    args = ap.parse_args(argv)
+    path = duckdb_path(args.warehouse)
+    clf = SecurityClassifier.load(args.model)
+    read, changed = reclassify(path, clf)
+    print(f"reclassified {read} stories with {clf.version}: {changed} rows changed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""BigQuery warehouse set-up and launch state, with google-cloud-bigquery.
+
+    python -m pipeline.warehouse init --warehouse bigquery:PROJECT.DATASET
+
+:func:`init_bigquery` is idempotent: it creates the dataset, the tables
+(schema generated from :mod:`transforms.core.schema`, with day partitioning and
+clustering from :data:`transforms.core.schema.TABLE_PARAMETERS`) when they
+are missing ("409 Already Exists" is success), reloads the ``places``
+dimension, and creates or replaces the analyst views: the ones in
+``configs/sql/bigquery/`` (same names and columns as the DuckDB ones,
+``stories_current`` first, the dedup view every other view reads) plus
+``feed_state_current``, the latest ``feed_state`` row per feed (BigQuery's
+feed state is append-only; DuckDB keeps a merged table of the same shape).
+
+:func:`read_bigquery_state` gives a run what it needs from earlier runs.
+Both take an optional ``client`` (tests pass one on a fake HTTP transport;
+BigQuery itself is never reachable in CI).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Optional
+
+from transforms.core import schema
+from pipeline.warehouse.places import place_rows
+from pipeline.warehouse.state import RunState, known_story_ids
+from pipeline.warehouse.uri import WarehouseError
+from pipeline.warehouse.views import view_statements as sql_views
+
+log = logging.getLogger("pipeline.warehouse.bigquery_setup")
+
+FEED_STATE_CURRENT = """CREATE OR REPLACE VIEW `{project}.{dataset}.feed_state_current` AS
+SELECT * FROM `{project}.{dataset}.feed_state`
+WHERE TRUE
+QUALIFY ROW_NUMBER() OVER (PARTITION BY feed_url ORDER BY last_polled_at DESC) = 1"""
+
+
+def make_client(project: str):
+    from google.cloud import bigquery
+
+    return bigquery.Client(project=project)
+
+
+def table_definition(project: str, dataset: str, table: str):
+    """The ``bigquery.Table`` for one of our tables (schema, partitioning, clustering)."""
+    from google.cloud import bigquery
+
+    fields = [bigquery.SchemaField(f.name, f.type, mode=f.mode, description=f.description or None)
+              for f in schema.TABLES[table]]
+    t = bigquery.Table(f"{project}.{dataset}.{table}", schema=fields)
+    params = schema.TABLE_PARAMETERS.get(table, {})
+    part = params.get("timePartitioning")
+    if part:
+        t.time_partitioning = bigquery.TimePartitioning(type_=part["type"], field=part["field"])
+    if params.get("clustering"):
+        t.clustering_fields = list(params["clustering"]["fields"])
+    return t
+
+
+def view_statements(project: str, dataset: str) -> list[tuple[str, str]]:
+    """``[(view, CREATE OR REPLACE VIEW ...)]`` in creation order."""
+    out = list(sql_views("bigquery", project=project, dataset=dataset))
+    out.append(("feed_state_current", FEED_STATE_CURRENT.format(project=project, dataset=dataset)))
+    return out
+
+
+def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
+    """A script that replaces the places rows (idempotent); the rows travel as one
+    JSON query parameter."""
+    rows = place_rows()
+    if not rows:
+        return None, []
+    import json
+
+    from google.cloud import bigquery
+
+    cols = schema.column_names("places")
+    exprs = []
+    for f in schema.PLACES:
+        value = f"JSON_VALUE(r, '$.{f.name}')"
+        exprs.append(value if f.type == "STRING" else f"SAFE_CAST({value} AS FLOAT64)")
+    table = f"`{project}.{dataset}.places`"
+    sql = (f"BEGIN TRANSACTION;\nDELETE FROM {table} WHERE TRUE;\n"
+           f"INSERT INTO {table} ({', '.join(cols)})\n"
+           f"SELECT {', '.join(exprs)} FROM UNNEST(JSON_QUERY_ARRAY(@places)) AS r;\n"
+           "COMMIT TRANSACTION;")
+    payload = json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False)
+    return sql, [bigquery.ScalarQueryParameter("places", "STRING", payload)]
+
+
+def add_missing_fields(client, project: str, dataset: str, table: str) -> list[str]:
+    """Append columns added to pipeline/schema.py since the table was created
+    (BigQuery allows adding NULLABLE and REPEATED fields; nothing is dropped)."""
+    existing = client.get_table(f"{project}.{dataset}.{table}")
+    have = {f.name for f in existing.schema}
+    new = [f for f in table_definition(project, dataset, table).schema if f.name not in have]
+    if not new:
+        return []
+    existing.schema = list(existing.schema) + new
+    client.update_table(existing, ["schema"])
+    return [f.name for f in new]
+
+
+def init_bigquery(project: str, dataset: str, client=None, location: str = "EU") -> dict:
+    """Create what is missing; returns ``{"created": [...], "existing": [...], "views": [...]}``."""
+    from google.api_core.exceptions import Conflict, GoogleAPIError
+    from google.cloud import bigquery
+
+    client = client or make_client(project)
+    report = {"created": [], "existing": [], "views": []}
+    try:
+        ds = bigquery.Dataset(f"{project}.{dataset}")
+        ds.location = location
+        try:
+            client.create_dataset(ds)
+            report["created"].append(dataset)
+        except Conflict:
+            report["existing"].append(dataset)
+        for table in schema.TABLES:
+            try:
+                client.create_table(table_definition(project, dataset, table))
+                report["created"].append(table)
+            except Conflict:
+                report["existing"].append(table)
+                if add_missing_fields(client, project, dataset, table):
+                    report.setdefault("altered", []).append(table)
+        sql, params = places_statement(project, dataset)
+        if sql:
+            client.query(sql, job_config=bigquery.QueryJobConfig(query_parameters=params)).result()
+        for view, statement in view_statements(project, dataset):
+            client.query(statement).result()
+            report["views"].append(view)
+    except GoogleAPIError as exc:
+        raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
+    return report
+
+
+STATE_QUERIES = {
+    "known_ids": "SELECT DISTINCT article_id, url FROM `{p}.{d}.stories`",
+    "feed_state": "SELECT * FROM `{p}.{d}.feed_state_current`",
+    "source_lines": ("SELECT source, line_hash, MAX(articles) AS articles "
+                     "FROM `{p}.{d}.source_lines` GROUP BY source, line_hash"),
+}
+
+
+def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
+    """Known article ids, the latest feed state per feed and line history."""
+    from google.api_core.exceptions import GoogleAPIError, NotFound
+
+    client = client or make_client(project)
+
+    def rows(key: str) -> list[dict]:
+        sql = STATE_QUERIES[key].format(p=project, d=dataset)
+        return [dict(r.items()) for r in client.query(sql).result()]
+
+    try:
+        known = known_story_ids((r["article_id"], r.get("url")) for r in rows("known_ids"))
+        feed_state = {r["feed_url"]: r for r in rows("feed_state")}
+        history = {(r["source"], r["line_hash"]): int(r["articles"]) for r in rows("source_lines")}
+    except NotFound:
+        raise WarehouseError(f"BigQuery {project}.{dataset} is not set up: run "
+                             f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}") from None
+    except GoogleAPIError as exc:
+        raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
+    return RunState(known, feed_state, history)

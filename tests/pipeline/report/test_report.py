@@ -1,0 +1,174 @@
+"""The HTML report: content, offline, escaping, filters, empty and single-day warehouses."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pytest
+import report_testdata as td
+from helpers import REPO
+
+from pipeline.report import cli as report
+from pipeline.report.data import Filters, duckdb_runner, fetch
+from pipeline.report.page import safe_url
+from pipeline.warehouse import views as sql
+
+UTC = dt.timezone.utc
+CHARTS = ("chart-categories", "chart-share", "chart-places", "chart-map", "chart-coverage")
+
+
+@pytest.fixture()
+def demo_db(tmp_path):
+    path = tmp_path / "demo.duckdb"
+    con = duckdb.connect(str(path))
+    td.build_demo_warehouse(con)
+    con.close()
+    return path
+
+
+def make_report(db, tmp_path, *extra) -> str:
+    out = tmp_path / "report.html"
+    assert report.main(["--warehouse", f"duckdb:///{db}", "--out", str(out), *extra]) == 0
+    return out.read_text(encoding="utf-8")
+
+
+def external_refs(page: str) -> list[str]:
+    """src/href attributes of script/link/img/iframe tags that point off the file."""
+    refs = re.findall(r"<(?:script|link|img|iframe)\b[^>]*?\b(?:src|href)\s*=\s*[\"']?([^\"'\s>]+)", page, re.I)
+    return [r for r in refs if not r.startswith("data:")]
+
+
+def test_report_is_one_offline_arabic_page_with_every_chart(demo_db, tmp_path):
+    page = make_report(demo_db, tmp_path)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert external_refs(page) == []
+    assert "cdn.plot.ly" not in page.split("<main>")[1]
+    assert "Plotly.newPlot" in page and len(page) > 3_000_000      # plotly.js is inlined
+    for chart in CHARTS:
+        assert f'id="{chart}"' in page
+    assert "تفكيك خلية إرهابية في الدار البيضاء" in page            # a story title, unescaped Arabic
+    assert "notice-empty" not in page and "notice-single-day" not in page
+    gaps = re.search(r'<p class="gaps" id="gap-list".*?</p>', page, re.S).group(0)
+    assert "4 source-days without stories" in gaps and "alpha_ar 2026-11-09" in gaps
+    assert page.count("<tr>") == 1 + 20                              # header + 20 security stories
+
+
+def test_report_numbers_equal_the_views(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    data = fetch(duckdb_runner(con), "duckdb", Filters())
+    view_total = con.execute("SELECT sum(security_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0]
+    assert data.totals["security"] == view_total == 20
+    assert sum(r["arabic"] for r in data.arabic_daily) == con.execute(
+        "SELECT sum(arabic_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0]
+    by_place = dict(con.execute("SELECT place, sum(stories) FROM security_by_place_week GROUP BY 1").fetchall())
+    assert {r["place"]: r["stories"] for r in data.places} == by_place
+    assert len(data.coverage) == con.execute("SELECT count(*) FROM source_coverage_daily").fetchone()[0]
+    assert [r["url"] for r in data.latest] == [r[0] for r in con.execute("SELECT url FROM stories_latest").fetchall()]
+
+
+def test_filters(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    run = duckdb_runner(con)
+    alpha = fetch(run, "duckdb", Filters(source="alpha_ar"))
+    assert alpha.totals["stories"] == 39 and alpha.totals["security"] == 13
+    assert {r["source"] for r in alpha.coverage} == {"alpha_ar"}
+    casa = fetch(run, "duckdb", Filters(place=td.CASABLANCA))
+    assert casa.totals["security"] == 7 and [r["place"] for r in casa.places] == [td.CASABLANCA]
+    week = fetch(run, "duckdb", Filters(since=dt.date(2026, 11, 9), until=dt.date(2026, 11, 15)))
+    assert week.totals["first_day"] == dt.date(2026, 11, 9) and week.totals["security"] == 9
+    assert all(dt.date(2026, 11, 9) <= r["date"] <= dt.date(2026, 11, 15) for r in week.coverage)
+
+
+def test_single_day_report_says_so(demo_db, tmp_path):
+    page = make_report(demo_db, tmp_path, "--since", "2026-11-09", "--until", "2026-11-09")
+    assert 'id="notice-single-day"' in page and "2026-11-09" in page
+    for chart in ("chart-categories", "chart-share", "chart-coverage"):
+        assert f'id="{chart}"' in page
+    # 09 is alpha's gap day: no security story, so no places
+    assert 'id="notice-no-places"' in page and 'id="notice-no-latest"' in page
+
+
+def test_single_day_warehouse(tmp_path):
+    path = tmp_path / "one.duckdb"
+    con = duckdb.connect(str(path))
+    td.create_tables(con)
+    t = dt.datetime(2026, 11, 3, 9, tzinfo=UTC)
+    td.insert_rows(con, "stories", [
+        td.story_row("a", 1, published_at=t, is_security=True, category="drugs", places=[td.KHEMISSET]),
+        td.story_row("a", 2, published_at=t),
+    ])
+    td.insert_rows(con, "places", td.PLACES)
+    sql.create_views_duckdb(con)
+    con.close()
+    page = make_report(path, tmp_path)
+    assert 'id="notice-single-day"' in page
+    for chart in CHARTS:
+        assert f'id="{chart}"' in page
+
+
+def test_empty_warehouse_report_says_so(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    con = duckdb.connect(str(path))
+    td.create_tables(con)
+    sql.create_views_duckdb(con)
+    con.close()
+    page = make_report(path, tmp_path)
+    assert 'id="notice-empty"' in page
+    assert "no stories" in page
+    assert not any(f'id="{chart}"' in page for chart in CHARTS)
+
+
+def test_warehouse_without_views_gets_temporary_ones(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    td.create_tables(con)
+    td.insert_rows(con, "stories", td.demo_rows()[0])
+    con.close()
+    page = make_report(path, tmp_path)
+    assert 'id="chart-coverage"' in page
+    con = duckdb.connect(str(path), read_only=True)
+    views = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_type = 'VIEW'").fetchone()[0]
+    assert views == 0                     # the file itself was not changed
+
+
+def test_warehouse_text_is_escaped(tmp_path):
+    path = tmp_path / "evil.duckdb"
+    con = duckdb.connect(str(path))
+    td.create_tables(con)
+    t = dt.datetime(2026, 11, 3, 9, tzinfo=UTC)
+    evil = td.story_row("<b>src</b>", 1, published_at=t, is_security=True, category="crime",
+                        places=['<img src=x onerror="alert(1)">'],
+                        title='<script>alert("x")</script> عنوان')
+    evil["url"] = evil["canonical_url"] = "javascript:alert(1)"
+    evil["matched_terms"] = ["</td><script>alert(2)</script>"]
+    td.insert_rows(con, "stories", [evil, td.story_row("ok", 2, published_at=t + dt.timedelta(days=1))])
+    sql.create_views_duckdb(con)
+    con.close()
+    page = make_report(path, tmp_path)
+    main = page.split("<main>", 1)[1]
+    assert "<script>alert" not in main and "<b>src</b>" not in main and "<img src=x" not in main
+    assert "&lt;script&gt;alert" in main
+    assert 'href="javascript:' not in main
+    assert external_refs(page) == []
+
+
+def test_safe_url():
+    assert safe_url("https://example.ma/a?b=1") == "https://example.ma/a?b=1"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url(None) is None
+
+
+def test_missing_warehouse_is_a_clear_error(tmp_path):
+    with pytest.raises(SystemExit, match="no warehouse"):
+        report.main(["--warehouse", f"duckdb:///{tmp_path}/nope.duckdb", "--out", str(tmp_path / "r.html")])
+
+
+def test_every_duckdb_example_query_in_the_analyst_docs_runs(demo_db):
+    doc = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", doc, re.S)
+    duck = [b for b in blocks if not b.lstrip().startswith("-- BigQuery")]
+    assert len(duck) >= 5
+    con = duckdb.connect(str(demo_db), read_only=True)
+    results = [con.execute(b).fetchall() for b in duck]
+    assert sum(1 for r in results if r) >= 4        # most examples find something in the demo data

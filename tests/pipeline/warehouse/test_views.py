@@ -1,0 +1,306 @@
+"""The analyst views on a DuckDB warehouse of known design (pipeline.report_testdata)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+import pytest
+import report_testdata as td
+from helpers import SAMPLE_SITE
+
+from pipeline.warehouse import views as sql
+from transforms.core import schema
+
+UTC = dt.timezone.utc
+
+
+@pytest.fixture()
+def con():
+    c = duckdb.connect()
+    td.build_demo_warehouse(c)
+    yield c
+    c.close()
+
+
+def rows(con, query):
+    return con.execute(query).fetchall()
+
+
+def test_view_names_in_dependency_order():
+    names = sql.view_names()
+    assert names[0] == "stories_current"
+    assert set(names) == {"stories_current", "security_daily", "security_by_place_week",
+                          "source_coverage_daily", "stories_latest"}
+
+
+def test_every_view_exists_with_its_columns(con):
+    expected = {
+        "stories_current": schema.column_names("stories") + ["date"],
+        "security_daily": ["date", "category", "security_stories", "arabic_stories", "share"],
+        "security_by_place_week": ["iso_year", "iso_week", "week_start", "place", "region",
+                                   "stories", "lat", "lon"],
+        "source_coverage_daily": ["source", "date", "stories", "errors"],
+        "stories_latest": ["date", "published_at", "title", "source", "primary_place", "places",
+                           "categories", "matched_terms", "url"],
+    }
+    for view, cols in expected.items():
+        got = [d[0] for d in con.execute(f"SELECT * FROM {view} LIMIT 0").description]
+        assert got == cols, view
+
+
+def test_stories_current_keeps_the_latest_write_per_article():
+    c = duckdb.connect()
+    td.create_tables(c, primary_keys=False)   # BigQuery-like: duplicates can land
+    t0 = dt.datetime(2026, 11, 3, 9, tzinfo=UTC)
+    old = td.story_row("alpha_ar", 1, published_at=t0, fetched_at=t0, title="قديم", run_id="r1")
+    new = dict(old, fetched_at=t0 + dt.timedelta(hours=2), title="جديد", run_id="r2")
+    tie_a = dict(new, title="تعادل أ", run_id="r3")          # same fetched_at: run_id decides
+    other = td.story_row("alpha_ar", 2, published_at=t0)
+    td.insert_rows(c, "stories", [old, tie_a, new, other])
+    sql.create_views_duckdb(c)
+    got = rows(c, "SELECT article_id, title, run_id FROM stories_current ORDER BY run_id")
+    assert len(got) == 2
+    assert (old["article_id"], "تعادل أ", "r3") in got
+
+
+def test_date_is_the_moroccan_day_even_where_duckdb_icu_is_wrong():
+    c = duckdb.connect()
+    td.create_tables(c)
+    instants = [
+        dt.datetime(2026, 11, 8, 23, 30, tzinfo=UTC),   # UTC+1: already the 9th in Morocco
+        dt.datetime(2026, 11, 8, 22, 30, tzinfo=UTC),   # still the 8th
+        dt.datetime(2025, 3, 10, 23, 30, tzinfo=UTC),   # Ramadan 2025: UTC+0, still the 10th
+        dt.datetime(2027, 2, 20, 23, 30, tzinfo=UTC),   # Ramadan 2027: UTC+0
+        dt.datetime(2027, 6, 1, 23, 30, tzinfo=UTC),    # UTC+1
+        dt.datetime(2015, 7, 1, 23, 30, tzinfo=UTC),    # old summer time
+        dt.datetime(2015, 12, 1, 23, 30, tzinfo=UTC),   # old winter (UTC+0)
+    ]
+    td.insert_rows(c, "stories", [td.story_row("s", i, published_at=t) for i, t in enumerate(instants)])
+    sql.create_views_duckdb(c)
+    got = dict(rows(c, "SELECT published_at, date FROM stories_current"))
+    for t in instants:
+        assert got[t] == sql.morocco_date(t), t
+    assert got[instants[0]] == dt.date(2026, 11, 9)
+    assert got[instants[2]] == dt.date(2025, 3, 10)
+
+
+def test_security_daily_counts_and_gap_day(con):
+    all_rows = {d: (s, a, sh) for d, _, s, a, sh in
+                rows(con, "SELECT * FROM security_daily WHERE category = 'ALL'")}
+    assert len(all_rows) == 14                      # every day with Arabic stories
+    assert all_rows[td.GAP_DAY] == (0, 2, 0.0)      # alpha silent: only beta's 2 stories
+    assert all_rows[dt.date(2026, 11, 2)] == (2, 5, pytest.approx(0.4))
+    assert all_rows[dt.date(2026, 11, 3)] == (1, 5, pytest.approx(0.2))
+    # beta's story published 2026-11-03 23:30 UTC belongs to the 4th in Morocco
+    day4 = dict(rows(con, "SELECT category, security_stories FROM security_daily "
+                          "WHERE date = DATE '2026-11-04'"))
+    assert day4 == {"ALL": 2, "drugs": 1, "terrorism": 1}
+    totals = dict(rows(con, "SELECT category, sum(security_stories) FROM security_daily GROUP BY 1"))
+    assert totals == {"ALL": 20, "drugs": 7, "crime": 5, "unspecified": 1, "terrorism": 7}
+    # French stories never count as Arabic
+    assert rows(con, "SELECT max(arabic_stories) FROM security_daily") == [(5,)]
+
+
+def test_security_by_place_week(con):
+    got = {(y, w, p): (ws, r, n, lat, lon) for y, w, ws, p, r, n, lat, lon in
+           rows(con, "SELECT * FROM security_by_place_week")}
+    assert got[(2026, 45, td.KHEMISSET)] == (dt.date(2026, 11, 2), td.REGION_RSK, 7, 33.82, -6.07)
+    assert got[(2026, 46, td.KHEMISSET)][2] == 6    # 10..15: the gap day has none
+    assert got[(2026, 45, td.CASABLANCA)][2] == 4   # 02, 04, 06, 08
+    assert got[(2026, 46, td.CASABLANCA)] == (dt.date(2026, 11, 9), td.REGION_CS, 3, 33.57, -7.59)
+    assert got[(2026, 45, td.RABAT)] == (dt.date(2026, 11, 2), None, 3, None, None)  # not in gazetteer
+    assert len(got) == 5
+
+
+def test_source_coverage_daily_shows_gaps_as_zero_rows(con):
+    cov = {(s, d): (n, e) for s, d, n, e in rows(con, "SELECT * FROM source_coverage_daily")}
+    assert cov[("alpha_ar", td.GAP_DAY)] == (0, 2)
+    assert cov[("alpha_ar", dt.date(2026, 11, 8))] == (3, 0)
+    per_source = {s: n for s, n in rows(con, "SELECT source, count(*) FROM source_coverage_daily GROUP BY 1")}
+    assert per_source == {"alpha_ar": 14, "beta_ar": 14, "gamma_fr": 11}
+    # gamma went silent after the 12th: trailing zero rows up to the last day
+    assert [cov[("gamma_fr", dt.date(2026, 11, d))] for d in (12, 13, 14, 15)] == [(1, 0), (0, 0), (0, 0), (0, 0)]
+    assert ("gamma_fr", dt.date(2026, 11, 4)) not in cov          # before its first day
+    assert rows(con, "SELECT sum(stories), sum(errors) FROM source_coverage_daily") == [(75, 2)]
+    silent = rows(con, "SELECT source, date FROM source_coverage_daily WHERE stories = 0 ORDER BY 1, 2")
+    assert silent == [("alpha_ar", td.GAP_DAY)] + [("gamma_fr", dt.date(2026, 11, d)) for d in (13, 14, 15)]
+
+
+def test_stories_latest(con):
+    got = rows(con, "SELECT date, title, source, primary_place, categories, matched_terms, url "
+                    "FROM stories_latest")
+    assert len(got) == 20
+    assert got[0][0] == dt.date(2026, 11, 15)       # newest first
+    assert all(r[6].startswith("https://") for r in got)
+    drugs = [r for r in got if r[4] == ["drugs"]]
+    assert len(drugs) == 7 and all("المخدرات" in r[5] for r in drugs)
+
+
+def test_stories_latest_keeps_only_the_last_30_days():
+    c = duckdb.connect()
+    td.create_tables(c)
+    last = dt.datetime(2026, 11, 15, 10, tzinfo=UTC)
+    stories = [td.story_row("a", i, published_at=last - dt.timedelta(days=d), is_security=True,
+                            category="crime") for i, d in enumerate((0, 29, 30, 45))]
+    td.insert_rows(c, "stories", stories)
+    sql.create_views_duckdb(c)
+    assert rows(c, "SELECT count(*) FROM stories_latest") == [(2,)]
+
+
+def test_views_work_on_an_empty_warehouse():
+    c = duckdb.connect()
+    td.create_tables(c)
+    sql.create_views_duckdb(c)
+    for view in sql.view_names():
+        assert rows(c, f"SELECT count(*) FROM {view}") == [(0,)]
+
+
+@pytest.mark.parametrize("view", sql.view_names())
+def test_bigquery_view_matches_duckdb_columns(view):
+    assert sql.view_sql_path("bigquery", view).exists()
+    assert sql.view_columns("bigquery", view) == sql.view_columns("duckdb", view)
+    assert sql.view_columns("duckdb", view)            # the parser found a column list
+
+
+def test_bigquery_statements_are_fully_qualified():
+    stmts = sql.view_statements("bigquery", project="proj-1", dataset="news")
+    assert [v for v, _ in stmts] == sql.view_names()
+    for view, text in stmts:
+        assert text.lstrip().splitlines()[0].startswith("--")
+        assert f"CREATE OR REPLACE VIEW `proj-1.news.{view}`" in text
+        assert "{" not in text and "}" not in text
+        body = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+        body = re.sub(r"EXTRACT\(\w+\s+FROM", "EXTRACT(", body, flags=re.I)
+        ctes = set(re.findall(r"(\w+)\s+AS\s*\(", body, flags=re.I))
+        for table in re.findall(r"\b(?:FROM|JOIN)\s+([`\w.-]+)", body, flags=re.I):
+            if table.startswith("`"):
+                assert table.startswith("`proj-1.news."), (view, table)
+            else:                                   # a CTE, never a bare table name
+                assert table in ctes or table.upper() == "UNNEST", (view, table)
+    with pytest.raises(KeyError):
+        sql.view_statements("bigquery", project="p")   # dataset missing
+
+
+def test_every_duckdb_file_is_one_create_view():
+    for view, text in sql.view_statements("duckdb"):
+        body = "\n".join(line.split("--", 1)[0] for line in text.splitlines())
+        assert body.count("CREATE OR REPLACE VIEW") == 1
+        assert f"CREATE OR REPLACE VIEW {view} AS" in body
+        assert ";" not in body
+
+
+def test_casablanca_offsets_are_disjoint_and_cover_ramadan_2027():
+    periods = sql.casablanca_offsets()
+    for (s1, e1, _), (s2, _, _) in zip(periods, periods[1:]):
+        assert s1 < e1 <= s2
+    ramadan = dt.datetime(2027, 2, 20, 12, tzinfo=UTC)
+    assert any(s <= ramadan < e and h == 0 for s, e, h in periods)
+    assert not any(s <= dt.datetime(2026, 11, 8, 12, tzinfo=UTC) < e for s, e, _ in periods)
+
+
+# --- the places dimension -------------------------------------------------
+
+def test_place_rows_from_a_gazetteer(tmp_path):
+    from pipeline.warehouse.places import place_rows
+
+    gaz = tmp_path / "gazetteer.yaml"
+    gaz.write_text("""
+regions:
+  - {id: RSK, ar: الرباط سلا القنيطرة, fr: Rabat-Salé-Kénitra, lat: 34.0, lon: -6.4}
+provinces:
+  - {ar: الخميسات, fr: Khémisset, kind: province, region: RSK, lat: 33.8, lon: -6.0}
+cities:
+  - {ar: الخميسات, fr: Khémisset, region: RSK, lat: 33.824, lon: -6.066}
+  - {ar: تيفلت, fr: Tiflet, region: RSK, lat: 33.89, lon: -6.31}
+  - {fr: no Arabic name, lat: 1, lon: 2}
+""", encoding="utf-8")
+    rows = {r["place"]: r for r in place_rows(gaz)}
+    assert set(rows) == {"الرباط سلا القنيطرة", "الخميسات", "تيفلت"}
+    assert rows["الخميسات"] == {"place": "الخميسات", "name_latin": "Khémisset", "kind": "city",
+                               "region": "الرباط سلا القنيطرة", "lat": 33.824, "lon": -6.066}
+    assert rows["الرباط سلا القنيطرة"]["region"] == "الرباط سلا القنيطرة"
+    assert place_rows(tmp_path / "missing.yaml") == []
+
+
+def test_place_rows_of_the_shipped_gazetteer():
+    from pipeline.warehouse.places import DEFAULT_GAZETTEER, place_rows
+
+    if not DEFAULT_GAZETTEER.exists():
+        pytest.skip("configs/gazetteer.yaml not there yet")
+    rows = place_rows()
+    regions = {r["place"] for r in rows if r["kind"] == "region"}
+    assert len(rows) > 50 and len(regions) == 12
+    for r in rows:
+        schema.validate_row("places", r)
+        assert r["region"] in regions, r
+        assert 20 <= r["lat"] <= 36 and -17.5 <= r["lon"] <= -0.9, r
+    c = duckdb.connect()
+    td.create_tables(c)
+    from pipeline.warehouse.places import load_places_duckdb
+    assert load_places_duckdb(c) == len(rows)
+    assert rows_count(c, "places") == len(rows)
+
+
+def rows_count(con, table):
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+# --- the views on a warehouse filled by the real sample run ---------------
+
+SAMPLE_MANIFEST = SAMPLE_SITE / "manifest.yaml"
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory):
+    if not SAMPLE_MANIFEST.exists():
+        pytest.skip("the sample site (pipeline/sample/site) is not there")
+    from pipeline.run import run
+
+    path = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    assert run(["--sample", "--warehouse", f"duckdb:///{path}", "--run-id", "views"]) == 0
+    con = duckdb.connect(str(path), read_only=True)
+    yield con
+    con.close()
+
+
+def test_sample_run_coverage_matches_the_manifest(sample_warehouse):
+    import yaml
+
+    manifest = yaml.safe_load(SAMPLE_MANIFEST.read_text(encoding="utf-8"))
+    expected: dict = {}
+    for a in manifest["articles"]:
+        day = sql.morocco_date(dt.datetime.fromisoformat(a["published"]))
+        expected[(a["source"], day)] = expected.get((a["source"], day), 0) + 1
+    con = sample_warehouse
+    start = dt.date.fromisoformat(manifest["date_range"]["start"])
+    end = dt.date.fromisoformat(manifest["date_range"]["end"])
+    cov = {(s, d): n for s, d, n in con.execute(
+        "SELECT source, date, stories FROM source_coverage_daily WHERE date BETWEEN ? AND ?", [start, end]).fetchall()}
+    assert {k: v for k, v in cov.items() if v} == expected
+    gap = manifest["coverage_gap"]
+    assert cov[(gap["source"], dt.date.fromisoformat(gap["date"]))] == 0     # the gap is a 0 row
+    for source in {s for s, _ in expected}:                                  # every day from the first on
+        first = min(d for s, d in expected if s == source)
+        assert {d for s, d in cov if s == source} == {first + dt.timedelta(days=i)
+                                                      for i in range((end - first).days + 1)}
+    errors = con.execute("SELECT count(*) FROM errors WHERE source IS NOT NULL").fetchone()[0]
+    assert con.execute("SELECT sum(errors) FROM source_coverage_daily").fetchone()[0] == errors
+
+
+def test_sample_run_security_views_agree_with_the_stories(sample_warehouse):
+    con = sample_warehouse
+    assert rows_count(con, "stories_current") == rows_count(con, "stories") == 24
+    security = con.execute("SELECT count(*) FROM stories WHERE is_security").fetchone()[0]
+    assert security > 0
+    assert con.execute("SELECT sum(security_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0] == security
+    assert con.execute("SELECT sum(security_stories) FROM security_daily WHERE category <> 'ALL'").fetchone()[0] == security
+    arabic = con.execute("SELECT count(*) FROM stories WHERE language = 'ar'").fetchone()[0]
+    assert con.execute("SELECT sum(arabic_stories) FROM security_daily WHERE category = 'ALL'").fetchone()[0] == arabic
+    pairs = con.execute("SELECT count(*) FROM (SELECT DISTINCT article_id, unnest(places) FROM stories "
+                        "WHERE is_security)").fetchone()[0]
+    assert con.execute("SELECT sum(stories) FROM security_by_place_week").fetchone()[0] == pairs
+    # the gazetteer was loaded: every sample place has its region and coordinates
+    assert con.execute("SELECT count(*) FROM security_by_place_week "
+                       "WHERE region IS NULL OR lat IS NULL").fetchone()[0] == 0
+    assert rows_count(con, "stories_latest") == security

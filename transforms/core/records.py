@@ -1,0 +1,150 @@
+"""Typed records that flow between the stages of the pipeline.
+
+Every stage takes one of these and returns the next one; the last stage turns
+an ``Article`` plus its ``Classification`` into a warehouse row whose shape is
+defined once in :mod:`transforms.core.schema`.
+
+The records are plain frozen dataclasses so that Beam can pickle them and
+tests can build them by hand.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One configured feed (an entry of ``configs/feeds.yaml``)."""
+
+    url: str
+    name: str
+    language: str = "ar"
+    source: str = ""            # outlet id, e.g. "hespress"; defaults to the host
+    respect_robots: bool = True
+    # Conditional-GET state carried from the warehouse's feed_state table.
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    content_hash: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One item of a parsed RSS/Atom feed."""
+
+    feed_url: str
+    source: str
+    link: str
+    title: str = ""
+    summary: str = ""
+    published: Optional[dt.datetime] = None   # tz-aware UTC or None
+    guid: str = ""
+    content: str = ""                          # content:encoded, when given
+    feed_language: str = ""
+    respect_robots: bool = True                # the feed's setting, applied to its pages too
+
+
+@dataclass(frozen=True)
+class Page:
+    """An article page fetched over HTTP."""
+
+    entry: FeedEntry
+    url: str                  # the URL that was asked for (canonicalised link)
+    final_url: str            # after redirects
+    status: int
+    html: str
+    content_type: str = ""
+    encoding: str = ""
+    fetched_at: dt.datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Article:
+    """An extracted (and later cleaned, language-tagged) story.
+
+    ``field_sources`` says where each metadata field came from, e.g.
+    ``{"title": "page", "published_at": "feed"}``.
+    ``removed`` maps a cleaning rule name to the number of lines it removed;
+    ``kept_doubtful`` counts lines the cleaner doubted but kept (reason -> lines).
+    """
+
+    url: str
+    canonical_url: str
+    source: str
+    feed_url: str
+    title: str = ""
+    author: str = ""
+    published_at: Optional[dt.datetime] = None
+    fetched_at: dt.datetime = field(default_factory=utcnow)
+    text: str = ""
+    site_name: str = ""
+    description: str = ""
+    language: str = ""
+    field_sources: dict = field(default_factory=dict)
+    removed: dict = field(default_factory=dict)
+    kept_doubtful: dict = field(default_factory=dict)
+
+    def replace(self, **changes) -> "Article":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n") if p.strip()]
+
+
+@dataclass(frozen=True)
+class Classification:
+    """What the security classifier says about one story.
+
+    For non-Arabic stories ``is_security`` and ``is_accident`` are ``None``:
+    the classifier makes no guess.
+    """
+
+    is_security: Optional[bool]
+    security_score: Optional[float]
+    categories: tuple = ()           # ranked, best first
+    matched_terms: tuple = ()        # evidence a reader can check
+    places: tuple = ()               # canonical place names, most salient first
+    primary_place: Optional[str] = None
+    is_accident: Optional[bool] = None
+    classifier_version: str = ""
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """A dead letter: one item that failed at one stage.
+
+    Written to the ``errors`` table; nothing is dropped silently.
+    """
+
+    stage: str               # read_feeds, fetch_page, extract, clean, language, classify, write
+    url: str
+    error_type: str          # short machine-readable kind, e.g. http_404, bad_xml, empty_extraction
+    message: str
+    run_id: str = ""
+    at: dt.datetime = field(default_factory=utcnow)
+    http_status: Optional[int] = None
+    attempts: Optional[int] = None
+    feed_url: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """The outcome of polling one feed; folded into the feed_state table."""
+
+    feed_url: str
+    polled_at: dt.datetime
+    status: str                 # ok, not_modified, unchanged, error
+    http_status: Optional[int] = None
+    etag: Optional[str] = None
+    last_modified: Optional[str] = None
+    content_hash: Optional[str] = None
+    entries: int = 0
+    new_entries: int = 0

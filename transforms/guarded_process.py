@@ -1,0 +1,171 @@
+"""A hard wall-clock limit around one call, usable from any thread.
+
+trafilatura has no timeout, ``signal.alarm`` only works on the main thread
+(Beam runs DoFns on worker threads), and a thread cannot be killed. So a
+:class:`GuardedProcess` keeps one long-lived child process, a fresh
+interpreter running ``python -m transforms.guarded_process`` (never ``fork``
+from a threaded worker; no re-import of the caller's ``__main__`` as
+multiprocessing's spawn would do), reused for every call.
+
+The guard knows nothing of what it runs. It is given a *factory*: a
+module-level function, pickled by reference, that the child calls once to
+build its heavy objects and that returns the per-call handler. Each call
+sends its arguments down a pipe; the handler's return value, or the
+exception it raised, comes back. When the answer is late the child is killed
+(:class:`GuardTimeout`) and a fresh one is started on the next call; a child
+that dies mid-call gives :class:`GuardCrashed`.
+
+The child pays its imports once; per call the cost is pickling the
+arguments and the result both ways (well under a millisecond for a 200 KB
+page; see the figures in :mod:`transforms.extract`).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, Callable
+
+_ROOT = str(Path(__file__).resolve().parent.parent)   # the folder holding ``transforms``
+START_TIMEOUT_S = 120.0
+
+
+class GuardTimeout(TimeoutError):
+    """The call took longer than the guard's ``timeout_s``; the child was killed."""
+
+
+class GuardCrashed(RuntimeError):
+    """The child process died, or could not start, while serving a call."""
+
+
+def _serve(conn, factory: Callable[[], Callable[..., Any]]) -> None:  # runs in the child
+    handler = factory()
+    conn.send(("ready",))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        try:
+            conn.send(("ok", handler(*msg)))
+        except Exception as exc:  # noqa: BLE001 - the caller decides what an exception means
+            try:
+                pickle.dumps(exc)
+            except Exception:  # noqa: BLE001 - an exception that cannot travel: its text does
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}"[:500])
+            conn.send(("raise", exc))
+
+
+class GuardedProcess:
+    """``call(*args)`` runs ``factory()(*args)`` in a child process, with a hard ``timeout_s``.
+
+    Thread-safe (one call at a time per instance). The child starts on the
+    first call, so an instance that is never used costs nothing. Raises
+    :class:`GuardTimeout`, :class:`GuardCrashed`, or whatever the handler
+    raised.
+    """
+
+    def __init__(self, factory: Callable[[], Callable[..., Any]], timeout_s: float = 20.0):
+        self.factory = factory
+        self.timeout_s = timeout_s
+        self._proc = None
+        self._conn = None
+        self._lock = threading.Lock()
+        self.restarts = 0
+
+    def _start(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        proc = subprocess.Popen([sys.executable, "-m", "transforms.guarded_process"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+        parent = _PipePair(proc.stdout.fileno(), proc.stdin.fileno())
+        self._proc, self._conn = proc, parent
+        try:
+            parent.send(self.factory)
+            ready = parent.poll(START_TIMEOUT_S) and parent.recv() == ("ready",)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._kill()
+            raise GuardCrashed("the guarded process did not start")
+
+    def _kill(self) -> None:
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = self._conn = None
+
+    def call(self, *args):
+        """The handler's result for ``args`` (see the class docstring for what it raises)."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._start()
+            try:
+                self._conn.send(args)
+            except OSError as exc:
+                self._kill()
+                raise GuardCrashed(f"the guarded process is gone: {exc}") from exc
+            if not self._conn.poll(self.timeout_s):
+                self._kill()
+                self.restarts += 1
+                raise GuardTimeout(f"took longer than {self.timeout_s:g}s")
+            try:
+                reply = self._conn.recv()
+            except (EOFError, OSError) as exc:
+                self._kill()
+                raise GuardCrashed(f"the guarded process died: {exc}") from exc
+        if reply[0] == "ok":
+            return reply[1]
+        raise reply[1]
+
+    def close(self) -> None:
+        """Stop the child (politely, then by force)."""
+        with self._lock:
+            if self._conn is not None:
+                try:
+                    self._conn.send(None)
+                except OSError:
+                    pass
+            if self._proc is not None:
+                try:
+                    self._proc.wait(2)
+                except subprocess.TimeoutExpired:
+                    pass
+            self._kill()
+
+
+class _PipePair:
+    """send/recv/poll of multiprocessing's Connection over a child's stdin/stdout."""
+
+    def __init__(self, read_fd: int, write_fd: int):
+        self._r = Connection(os.dup(read_fd), writable=False)
+        self._w = Connection(os.dup(write_fd), readable=False)
+
+    def send(self, obj) -> None:
+        self._w.send(obj)
+
+    def recv(self):
+        return self._r.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self._r.poll(timeout)
+
+    def close(self) -> None:
+        self._r.close()
+        self._w.close()
+
+
+if __name__ == "__main__":
+    # child side: stdin/stdout are the pipes; keep print() from corrupting them
+    _in, _out = os.dup(0), os.dup(1)
+    os.dup2(2, 1)
+    _pipes = _PipePair(_in, _out)
+    _serve(_pipes, _pipes.recv())

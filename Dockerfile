@@ -2,7 +2,7 @@
 #
 # The same image also serves as the workers' SDK container
 # (--sdk_container_image), so launcher and workers run identical code and
-# dependencies. Build and register it with the commands in README.md ("Run on Dataflow")
+# dependencies. Build and register it with the commands in README.md
 # ("Run on Dataflow"). Beam's SDK version here must match setup.py's pin.
 FROM gcr.io/dataflow-templates-base/python311-template-launcher-base:latest AS launcher
 
@@ -22,8 +22,9 @@ COPY deploy/flex_main.py ./flex_main.py
 # Install the package (configs, SQL, model and sample site are package data)
 # and fail the build early if anything workers need is missing.
 RUN pip install --no-cache-dir . \
- && python -c "import pipeline.run, pipeline.streaming, pipeline.bq_setup, transforms.write_bigquery, configs; \
-from pipeline.sql import view_statements; assert view_statements('bigquery', project='p', dataset='d')"
+ && python -c "import pipeline.run, pipeline.streaming, pipeline.warehouse.bigquery_setup, transforms.write_bigquery, configs; \
+from pipeline.warehouse.views import view_statements; assert view_statements('bigquery', project='p', dataset='d'); \
+from transforms.security_model import load_model; load_model()"
 
 ENV FLEX_TEMPLATE_PYTHON_PY_FILE=/template/flex_main.py
 # Workers that do not use this image as their container get the package

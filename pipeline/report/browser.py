@@ -1,6 +1,6 @@
 """Render the report in real headless Chromium over the DevTools protocol.
 
-Used by ``python -m pipeline.report --screenshot`` and tests/test_report_browser.py.
+Used by ``python -m pipeline.report --screenshot`` and tests/pipeline/report/test_report_browser.py.
 No Playwright download: it drives Debian's ``chromium`` (``/usr/bin/chromium``)
 directly through a WebSocket (the ``websockets`` package). Chromium is started
 with a fresh profile, no background networking, and a host resolver that

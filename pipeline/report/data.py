@@ -3,7 +3,7 @@
 The report reads the analyst views (``stories_current`` for the story charts,
 so ``--source``/``--place`` can filter them, and ``source_coverage_daily`` for
 the coverage heatmap). Without filters its numbers equal ``security_daily``'s
-and ``security_by_place_week``'s (tests/test_report.py checks this).
+and ``security_by_place_week``'s (tests/pipeline/report/test_report.py checks this).
 """
 from __future__ import annotations
 

@@ -138,7 +138,7 @@ def place_labels(points: list[tuple[float, float, float, str]], width: float, he
     """
     boxes: list[Box | None] = []
     for i, (x, y, r, text) in enumerate(points):
-        w, h = len(text) * char_px + 4, font_px + 4
+        w, h = len(text) * char_px + 4, font_px + 7          # Chromium draws about 18 px high at 12 px
         chosen = None
         for extra in (2, *LEADER_DISTANCES):
             for dx, dy in _DIRECTIONS:

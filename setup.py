@@ -34,6 +34,8 @@ setup(
                                     "benchmarks"]),
     package_data={
         "configs": ["*.yaml", "sql/*/*.sql", "models/*.json", "models/*.md", "models/*.jsonl"],
+        # the report map's outline (Natural Earth, public domain) with its README and licence
+        "pipeline.report": ["geodata/*.geojson", "geodata/*.md"],
         "pipeline.sample": ["site/*", "site/*/*", "site/*/*/*", "site/*/*/*/*", "site/*/*/*/*/*",
                             "site/*/*/*/*/*/*"],
     },
@@ -42,6 +44,9 @@ setup(
     extras_require={
         "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12"],
         "train": ["scikit-learn>=1.3"],
+        # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth
+        # (build_outline.py: edges and simplification); the report reads the built file with json
+        "geodata": ["shapely>=2", "pyshp>=2.3"],
     },
     entry_points={"console_scripts": ["morocco-news=pipeline.cli:console"]},
 )

@@ -12,7 +12,12 @@ All text is written here by us. The design (days are Moroccan days, Nov 2026):
 * ``gamma_fr`` (French, is_security NULL): 1 story a day on 05..12, then
   silent (trailing zero days 13..15). The story of 07 has no published_at.
 * One error without a source (not counted per source).
-* ``places`` knows Khemisset and Casablanca but not Rabat.
+* ``places`` knows Khemisset and Casablanca (and their two regions, as the
+  gazetteer's region rows) but not Rabat.
+
+The views and the report end their calendars TODAY (the Moroccan day when
+they run), so zero rows follow the 15th up to today; tests that need fixed
+numbers pass ``--until 2026-11-15`` or compare against ``morocco_today()``.
 """
 from __future__ import annotations
 
@@ -37,6 +42,10 @@ PLACES = [
      "lat": 33.82, "lon": -6.07},
     {"place": CASABLANCA, "name_latin": "Casablanca", "kind": "city", "region": REGION_CS,
      "lat": 33.57, "lon": -7.59},
+    {"place": REGION_RSK, "name_latin": "Rabat-Sale-Kenitra", "kind": "region", "region": REGION_RSK,
+     "lat": 34.0, "lon": -6.4},
+    {"place": REGION_CS, "name_latin": "Casablanca-Settat", "kind": "region", "region": REGION_CS,
+     "lat": 33.0, "lon": -7.6},
 ]
 
 _TITLES = {

@@ -35,6 +35,29 @@ class BrowserError(RuntimeError):
     pass
 
 
+# What the page draws, in CSS pixels of the viewport, for the layout checks:
+# per chart, its x range, the text of its count-axis ticks, its annotation
+# (label) boxes, its bubble boxes and its plot-area box.
+LAYOUT_JS = """
+Array.from(document.querySelectorAll('.js-plotly-plot')).map(p => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const texts = sel => Array.from(p.querySelectorAll(sel)).map(t => t.textContent);
+  const full = p._fullLayout || {};
+  return {
+    id: p.id,
+    xrange: full.xaxis ? full.xaxis.range : null,
+    xticks: texts('.xaxislayer-above .xtick text'),
+    yticks: texts('.yaxislayer-above .ytick text'),
+    colorbarTicks: texts('.colorbar .cbaxis text, .colorbar .ytick text'),
+    labels: Array.from(p.querySelectorAll('g.annotation-text-g')).map(box),
+    bubbles: Array.from(p.querySelectorAll('.scatterlayer .trace:last-child .point')).map(box)
+               .filter(b => b[2] - b[0] > 6),
+    plotArea: p.querySelector('.nsewdrag') ? box(p.querySelector('.nsewdrag')) : null,
+  };
+})
+"""
+
+
 @dataclasses.dataclass
 class RenderResult:
     points_per_chart: dict[str, int]
@@ -42,6 +65,7 @@ class RenderResult:
     errors: list[str]              # console errors and uncaught exceptions
     body_text: str
     screenshot: Path | None
+    charts: dict[str, dict] = dataclasses.field(default_factory=dict)   # LAYOUT_JS per chart id
 
 
 def find_chromium() -> str | None:
@@ -107,7 +131,12 @@ def _errors(events: list[dict]) -> list[str]:
 def render_in_chromium(html_path: Path, *, screenshot: Path | None = None, width: int = 1280,
                        max_height: int = 3000, chromium: str | None = None,
                        timeout: float = 60) -> RenderResult:
-    """Open ``html_path`` in headless Chromium, count chart marks, collect errors, screenshot."""
+    """Open ``html_path`` in headless Chromium, count chart marks, collect errors, screenshot.
+
+    The layout (:data:`LAYOUT_JS`) is read at ``width`` x 900 CSS pixels, before
+    the viewport is stretched for the full-page screenshot. Raises
+    :class:`BrowserError` when Chromium is missing, does not start or times out.
+    """
     chromium = chromium or find_chromium()
     if not chromium:
         raise BrowserError("no Chromium found (apt-get install -y chromium)")
@@ -156,6 +185,7 @@ def render_in_chromium(html_path: Path, *, screenshot: Path | None = None, width
         time.sleep(0.3)
         charts = evaluate(_COUNT_POINTS_JS) or []
         body_text = evaluate("document.body.innerText") or ""
+        layout = {c["id"]: c for c in (evaluate(LAYOUT_JS) or [])}
         shot = None
         if screenshot is not None:
             height = min(int(evaluate("document.documentElement.scrollHeight") or 900), max_height)
@@ -175,7 +205,7 @@ def render_in_chromium(html_path: Path, *, screenshot: Path | None = None, width
             pass
         return RenderResult({c["id"]: c["points"] for c in charts},
                             {c["id"]: c["heatmapPixels"] for c in charts},
-                            _errors(cdp.events), body_text, shot)
+                            _errors(cdp.events), body_text, shot, layout)
     finally:
         if cdp is not None:
             try:

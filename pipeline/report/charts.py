@@ -1,104 +1,105 @@
-"""Plotly figures of the analyst report (no network: plotly.js is inlined by report_html)."""
+"""The report's time and bar charts: categories, security share, top places, regions.
+
+Every time chart takes its x axis from the report's one
+:class:`pipeline.report.axes.Calendar`, so they all start and end on the same
+day (the last one is today unless ``--until`` says otherwise) and show every
+day or week of the period, empty ones included. Count axes have whole-number
+ticks (:func:`pipeline.report.axes.count_axis`). The coverage heatmap is in
+:mod:`pipeline.report.coverage`, the map in :mod:`pipeline.report.maps`.
+"""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import statistics
 from collections import defaultdict
 
 import plotly.graph_objects as go
 
+from pipeline.report.axes import Calendar, count_axis, count_colorbar
 from pipeline.report.data import ReportData
-
-CATEGORY_LABELS = {          # the categories of configs/lexicon.yaml (plus older short names)
-    "violent_crime": "جرائم عنف · violent crime",
-    "property_crime": "سرقة · property crime",
-    "drugs": "مخدرات · drugs",
-    "trafficking_smuggling": "تهريب · trafficking",
-    "terrorism_extremism": "إرهاب · terrorism",
-    "fraud_cyber_financial": "نصب واحتيال · fraud",
-    "policing_governance": "أمن وشرطة · policing",
-    "public_order": "نظام عام · public order",
-    "crime": "جريمة · crime",
-    "terrorism": "إرهاب · terrorism",
-    "trafficking": "تهريب · trafficking",
-    "policing": "أمن وشرطة · policing",
-    "unspecified": "غير محدد · unspecified",
-}
-COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#7f7f7f", "#17becf"]
-FONT = dict(family="DejaVu Sans, Noto Sans Arabic, Arial, sans-serif", size=13)
-DAILY_MAX_SPAN = 35   # up to this many days, per-day bars; beyond, per ISO week
-
-
-def esc(text) -> str:
-    """Escape warehouse text before Plotly renders it (Plotly reads a few HTML tags)."""
-    return html.escape("" if text is None else str(text), quote=False)
-
-
-def _layout(fig: go.Figure, title: str, subtitle: str, **kw) -> go.Figure:
-    """Arabic title, English subtitle (our own strings; warehouse text never goes here)."""
-    text = f"{esc(title)}<br><span style='font-size:12px;color:#666'>{esc(subtitle)}</span>"
-    margin = dict(l=60, r=30, t=70, b=50)
-    margin.update(kw.pop("margin", {}))
-    fig.update_layout(title=dict(text=text, x=0.01), font=FONT, template="plotly_white",
-                      margin=margin, height=kw.pop("height", 380), **kw)
-    return fig
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
-def period_of(data: ReportData):
-    """(bucket function, label) for the time axis: per day for short spans, else per ISO week."""
-    days = data.days
-    if days and (days[-1] - days[0]).days < DAILY_MAX_SPAN:
-        return (lambda d: d), "يومياً · per day"
-    return week_start, "أسبوعياً · per ISO week (Monday)"
+from pipeline.report.figure import CATEGORY_LABELS, COLORS, esc, layout, place_label
 
 
 def categories_figure(data: ReportData) -> go.Figure:
-    bucket, label = period_of(data)
+    """Security stories per day (or ISO week), stacked by primary category."""
+    cal = data.calendar
     counts: dict[str, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
     for row in data.category_daily:
-        counts[row["category"]][bucket(row["date"])] += row["stories"]
-    periods = sorted({bucket(d) for d in data.days})
+        if cal.start <= row["date"] <= cal.end:
+            counts[row["category"]][cal.bucket(row["date"])] += row["stories"]
+    periods = cal.periods
     fig = go.Figure()
-    order = sorted(counts, key=lambda c: -sum(counts[c].values()))
+    order = sorted(counts, key=lambda c: (-sum(counts[c].values()), c))
     for i, cat in enumerate(order):
-        fig.add_bar(name=esc(CATEGORY_LABELS.get(cat, cat)), x=periods,
-                    y=[counts[cat].get(p, 0) for p in periods], marker_color=COLORS[i % len(COLORS)])
-    return _layout(fig, "القصص الأمنية حسب الفئة", f"Security stories by category, {label.split(' · ')[1]}",
-                   barmode="stack", legend=dict(orientation="h", y=-0.15),
-                   yaxis_title="stories", xaxis=dict(type="date"))
+        fig.add_bar(name=esc(CATEGORY_LABELS.get(cat, cat)), x=[cal.mark_x(p) for p in periods],
+                    width=[cal.width_ms(p) for p in periods],
+                    y=[counts[cat].get(p, 0) for p in periods], marker_color=COLORS[i % len(COLORS)],
+                    customdata=[cal.period_label(p) for p in periods],
+                    hovertemplate="%{customdata}: %{y}<extra>%{fullData.name}</extra>")
+    top = max((sum(counts[c].get(p, 0) for c in counts) for p in periods), default=0)
+    return layout(fig, "القصص الأمنية حسب الفئة", f"Security stories by category, {cal.describe(data.today)}",
+                  barmode="stack", bargap=0.15, legend=dict(orientation="h", y=-0.25),
+                  yaxis=count_axis(top, title="stories"), xaxis=cal.xaxis(), height=400)
 
 
-def share_figure(data: ReportData) -> go.Figure:
-    bucket, label = period_of(data)
+def weekly_share(data: ReportData, cal: Calendar | None = None) -> list[dict]:
+    """``[{week_start, security, arabic, share, days}]`` for every ISO week of the calendar.
+
+    ``share`` is None in a week without Arabic stories; ``days`` counts the
+    week's days inside the period (partial first and last weeks). Equals the
+    ``security_weekly`` view for the same weeks when no filter is set.
+    """
+    cal = (cal or data.calendar).weeks()
     arabic: dict[dt.date, int] = defaultdict(int)
     security: dict[dt.date, int] = defaultdict(int)
     for row in data.arabic_daily:
-        arabic[bucket(row["date"])] += row["arabic"]
-        security[bucket(row["date"])] += row["security"]
-    periods = sorted(arabic)
-    share = [security[p] / arabic[p] if arabic[p] else None for p in periods]
+        if cal.start <= row["date"] <= cal.end:
+            arabic[cal.bucket(row["date"])] += row["arabic"]
+            security[cal.bucket(row["date"])] += row["security"]
+    return [{"week_start": w, "security": security[w], "arabic": arabic[w],
+             "share": security[w] / arabic[w] if arabic[w] else None, "days": cal.days_in(w)}
+            for w in cal.periods]
+
+
+def share_figure(data: ReportData) -> go.Figure:
+    """Share of security stories among Arabic stories: per ISO week (bold segments
+    spanning each week) and, on a daily calendar, per day (dots)."""
+    cal = data.calendar
+    wk = cal.weeks()
+    weeks = weekly_share(data)
     fig = go.Figure()
-    fig.add_scatter(x=periods, y=share, mode="lines+markers", name="share",
-                    customdata=[[security[p], arabic[p]] for p in periods],
-                    hovertemplate="%{x}<br>%{y:.0%} (%{customdata[0]} / %{customdata[1]})<extra></extra>",
-                    line=dict(color="#d62728"))
-    return _layout(fig, "نسبة القصص الأمنية من القصص العربية",
-                   f"Share of security stories among Arabic stories, {label.split(' · ')[1]}",
-                   yaxis=dict(tickformat=".0%", rangemode="tozero"), xaxis=dict(type="date"),
-                   height=320)
-
-
-def place_label(row: dict) -> str:
-    latin = row.get("name_latin")
-    return esc(row["place"]) + (f" ({esc(latin)})" if latin else "")
+    if not cal.weekly:
+        per_day = {r["date"]: r for r in data.arabic_daily}
+        days = cal.periods
+        fig.add_scatter(x=[cal.mark_x(d) for d in days], y=[per_day[d]["security"] / per_day[d]["arabic"]
+                                   if d in per_day and per_day[d]["arabic"] else None for d in days],
+                        mode="markers+lines", name="per day", connectgaps=False,
+                        line=dict(color="#f4a3a3", width=1), marker=dict(size=6, color="#e57373"),
+                        customdata=[[per_day.get(d, {}).get("security", 0), per_day.get(d, {}).get("arabic", 0)]
+                                    for d in days],
+                        hovertemplate="%{x|%Y-%m-%d}: %{y:.0%} (%{customdata[0]} of %{customdata[1]})"
+                                      "<extra>per day</extra>")
+    seg_x, seg_y = [], []
+    for w in weeks:
+        if w["share"] is not None:
+            lo, hi = wk.span(w["week_start"])
+            seg_x += [f"{lo} 00:00", f"{hi} 00:00", None]
+            seg_y += [w["share"], w["share"], None]
+    fig.add_scatter(x=seg_x, y=seg_y, mode="lines", name="per ISO week", hoverinfo="skip",
+                    line=dict(color="#b71c1c", width=3))
+    fig.add_scatter(x=[wk.mark_x(w["week_start"]) for w in weeks], y=[w["share"] for w in weeks], mode="markers",
+                    name="per ISO week", showlegend=False, marker=dict(size=9, color="#b71c1c", symbol="diamond"),
+                    customdata=[[wk.period_label(w["week_start"]), w["security"], w["arabic"]] for w in weeks],
+                    hovertemplate="%{customdata[0]}: %{y:.0%} (%{customdata[1]} of %{customdata[2]})"
+                                  "<extra>per ISO week</extra>")
+    return layout(fig, "نسبة القصص الأمنية من القصص العربية",
+                  "Share of security stories among Arabic stories, per ISO week (line)"
+                  + ("" if cal.weekly else " and per day (dots)"),
+                  yaxis=dict(tickformat=".0%", rangemode="tozero"), xaxis=cal.xaxis(),
+                  legend=dict(orientation="h", y=-0.25), height=400)
 
 
 def places_figure(data: ReportData) -> go.Figure:
+    """The most mentioned places in security stories (horizontal bars)."""
     rows = list(reversed(data.places))          # biggest on top of a horizontal bar chart
     fig = go.Figure()
     fig.add_bar(x=[r["stories"] for r in rows], y=[place_label(r) for r in rows], orientation="h",
@@ -106,80 +107,61 @@ def places_figure(data: ReportData) -> go.Figure:
                 hovertext=[esc(r.get("region") or "") for r in rows],
                 hovertemplate="%{y}: %{x}<br>%{hovertext}<extra></extra>")
     widest = max((len(place_label(r)) for r in rows), default=10)
-    return _layout(fig, "الأماكن الأكثر ذكراً في القصص الأمنية", "Top places in security stories",
-                   height=max(300, 28 * len(rows) + 130), xaxis_title="stories",
-                   margin=dict(l=min(320, 40 + 8 * widest)))
+    return layout(fig, "الأماكن الأكثر ذكراً في القصص الأمنية", "Top places in security stories",
+                  height=max(300, 28 * len(rows) + 130),
+                  xaxis=count_axis(max((r["stories"] for r in rows), default=0), title="stories"),
+                  margin=dict(l=min(320, 40 + 8 * widest)))
 
 
-def map_figure(data: ReportData) -> go.Figure | None:
-    """Places on plain lon/lat axes (no tiles, no topojson: works offline)."""
-    located = [r for r in data.places if r.get("lat") is not None and r.get("lon") is not None]
-    if not located:
-        return None
-    fig = go.Figure()
-    if data.known_places:
-        fig.add_scatter(x=[r["lon"] for r in data.known_places], y=[r["lat"] for r in data.known_places],
-                        mode="markers", marker=dict(size=4, color="#cccccc"), name="gazetteer",
-                        hoverinfo="skip", showlegend=False)
-    biggest = max(r["stories"] for r in located)
-    fig.add_scatter(x=[r["lon"] for r in located], y=[r["lat"] for r in located],
-                    mode="markers+text", text=[esc(r["place"]) for r in located],
-                    textposition="top center", name="stories",
-                    customdata=[r["stories"] for r in located],
-                    hovertemplate="%{text}: %{customdata}<extra></extra>",
-                    marker=dict(size=[10 + 30 * (r["stories"] / biggest) ** 0.5 for r in located],
-                                color="#d62728", opacity=0.7, line=dict(width=1, color="#800")))
-    return _layout(fig, "خريطة القصص الأمنية", "Security stories on a lon/lat grid (offline, no base map); grey: gazetteer places",
-                   height=460, showlegend=False,
-                   xaxis=dict(title="longitude", range=[-17.5, -0.5], zeroline=False),
-                   yaxis=dict(title="latitude", range=[20.5, 36.5], scaleanchor="x", zeroline=False))
+def region_weeks(data: ReportData) -> dict[str, dict[dt.date, dict]]:
+    """``{region: {week_start: {"security", "arabic"}}}`` over the report's ISO weeks.
 
-
-def usual_daily(data: ReportData) -> dict[str, float]:
-    """Median stories per day of each source over the report's days."""
-    per: dict[str, list[int]] = defaultdict(list)
-    for r in data.coverage:
-        per[r["source"]].append(r["stories"])
-    return {s: statistics.median(v) for s, v in per.items()}
-
-
-def coverage_gaps(data: ReportData) -> list[dict]:
-    """Days without stories from a source that usually publishes (median >= 1 a day).
-
-    A rare outlet's empty days are normal and are not flagged; they still show
-    as empty cells in the heatmap.
+    A story counts once per region it names (``security_by_region_week``'s rule).
     """
-    usual = usual_daily(data)
-    return [r for r in data.coverage if r["stories"] == 0 and usual[r["source"]] >= 1]
+    cal = data.calendar.weeks()
+    out: dict[str, dict[dt.date, dict]] = defaultdict(lambda: defaultdict(lambda: {"security": 0, "arabic": 0}))
+    for row in data.region_daily:
+        if cal.start <= row["date"] <= cal.end:
+            cell = out[row["region"]][cal.bucket(row["date"])]
+            cell["security"] += row["security"]
+            cell["arabic"] += row["arabic"]
+    return out
 
 
-def coverage_figure(data: ReportData) -> go.Figure:
-    sources = sorted({r["source"] for r in data.coverage})
-    days = sorted({r["date"] for r in data.coverage})
-    cell = {(r["source"], r["date"]): r for r in data.coverage}
-    gaps = {(r["source"], r["date"]) for r in coverage_gaps(data)}
-    z, gap, hover = [], [], []
-    for s in sources:
-        z_row, gap_row, hover_row = [], [], []
-        for d in days:
-            r = cell.get((s, d))
-            n = r["stories"] if r else None
-            z_row.append(n)
-            gap_row.append(1 if (s, d) in gaps else None)
-            hover_row.append(f"{esc(s)} {d}: {n if r else '–'} stories, {r['errors'] if r else 0} errors")
-        z.append(z_row)
-        gap.append(gap_row)
-        hover.append(hover_row)
-    labels = [esc(s) for s in sources]
+def region_figure(data: ReportData) -> go.Figure | None:
+    """Security stories per region and ISO week (a heatmap with the counts written in).
+
+    Rows: regions with at least one Arabic story in the period, most security
+    stories first. None when no story names a place of a known region.
+    """
+    weeks = region_weeks(data)
+    if not weeks:
+        return None
+    cal = data.calendar.weeks()
+    periods = cal.periods
+    regions = sorted(weeks, key=lambda r: (-sum(c["security"] for c in weeks[r].values()),
+                                           -sum(c["arabic"] for c in weeks[r].values()), r))
+    regions.reverse()                            # plotly draws the first row at the bottom
+
+    def label(region: str) -> str:
+        latin = data.region_names.get(region)
+        return esc(region) + (f" · {esc(latin)}" if latin else "")
+
+    z, text, hover = [], [], []
+    for region in regions:
+        cells = [weeks[region].get(p, {"security": 0, "arabic": 0}) for p in periods]
+        z.append([c["security"] for c in cells])
+        text.append([str(c["security"]) if c["security"] else "" for c in cells])
+        hover.append([f"{label(region)}<br>{cal.period_label(p)}: {c['security']} security of {c['arabic']} "
+                      f"Arabic stories naming the region" for p, c in zip(periods, cells)])
+    top = max((v for row in z for v in row), default=0)
     fig = go.Figure()
-    fig.add_heatmap(z=z, x=days, y=labels, colorscale="Blues", name="stories", text=hover,
-                    hoverinfo="text", colorbar=dict(title="stories"), xgap=1, ygap=1, zmin=0)
-    if gaps:
-        fig.add_heatmap(z=gap, x=days, y=labels, colorscale=[[0, "#e4002b"], [1, "#e4002b"]],
-                        showscale=False, name="gap", text=hover, hoverinfo="text", xgap=1, ygap=1)
-    widest = max((len(s) for s in labels), default=10)
-    return _layout(fig, "التغطية حسب المصدر واليوم (الأحمر = يوم بلا قصص)",
-                   "Stories per source and Moroccan day; red = no stories from a source that "
-                   "usually publishes daily (a gap)",
-                   height=max(260, 34 * len(sources) + 150), xaxis=dict(type="date"),
-                   margin=dict(l=min(320, 40 + 8 * widest)))
+    fig.add_heatmap(z=z, x=periods, y=[label(r) for r in regions], text=text, texttemplate="%{text}",
+                    customdata=hover, hovertemplate="%{customdata}<extra></extra>",
+                    colorscale="Reds", zmin=0, zmax=max(top, 1), xgap=2, ygap=2,
+                    colorbar=count_colorbar(top, title="stories"), **cal.trace_kw())
+    widest = max((len(label(r)) for r in regions), default=10)
+    return layout(fig, "القصص الأمنية حسب الجهة والأسبوع",
+                  f"Security stories per region (2015 regions, gazetteer) and ISO week; {cal.start} → {cal.end}",
+                  height=max(260, 30 * len(regions) + 140), xaxis=cal.xaxis(),
+                  yaxis=dict(automargin=True), margin=dict(l=min(360, 40 + 7 * widest)))

@@ -2,25 +2,44 @@
 
 The report reads the analyst views (``stories_current`` for the story charts,
 so ``--source``/``--place`` can filter them, and ``source_coverage_daily`` for
-the coverage heatmap). Without filters its numbers equal ``security_daily``'s
-and ``security_by_place_week``'s (tests/pipeline/report/test_report.py checks this).
+the coverage heatmap). Without filters its numbers equal ``security_daily``'s,
+``security_weekly``'s, ``security_by_place_week``'s and
+``security_by_region_week``'s (tests/pipeline/report/test_report.py checks this).
+
+The report's period (:class:`pipeline.report.axes.Calendar`) runs from
+``--since`` (else the first day with a story or a coverage row) to ``--until``
+(else TODAY, the Moroccan calendar day when the report is made, or the last
+day with data if that is later): every day in between is on the axes, those
+without stories included.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from pipeline.report.axes import Calendar
+
+MOROCCO = ZoneInfo("Africa/Casablanca")
 
 # Queries use @name parameters (BigQuery); DuckDB gets them as $name.
 _PLACE_FILTER = {
     "duckdb": "(list_contains(s.places, @place) OR s.primary_place = @place)",
     "bigquery": "(@place IN UNNEST(s.places) OR s.primary_place = @place)",
 }
+# The unnested place is called `mentioned` in BigQuery: a bare `place` would be
+# ambiguous next to the `places` table's own `place` column.
 _UNNEST_PLACES = {
     "duckdb": "stories_current AS s, unnest(s.places) AS u(place)",
-    "bigquery": "stories_current AS s CROSS JOIN UNNEST(s.places) AS place",
+    "bigquery": "stories_current AS s CROSS JOIN UNNEST(s.places) AS mentioned",
 }
-_PLACE_COL = {"duckdb": "u.place", "bigquery": "place"}
+_PLACE_COL = {"duckdb": "u.place", "bigquery": "mentioned"}
+
+
+def morocco_today(now: dt.datetime | None = None) -> dt.date:
+    """The Moroccan calendar day (Africa/Casablanca, Python's tz database) of ``now`` (default: now)."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(MOROCCO).date()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,13 +64,18 @@ class Filters:
 
 @dataclasses.dataclass
 class ReportData:
-    totals: dict[str, Any]
-    arabic_daily: list[dict]          # date, arabic, security
-    category_daily: list[dict]        # date, category, stories
+    """What the page shows. Dates are Moroccan days; counts are whole stories."""
+    totals: dict[str, Any]            # stories, arabic, security, sources, first_day, last_day
+    arabic_daily: list[dict]          # date, arabic, security (days with Arabic stories only)
+    category_daily: list[dict]        # date, category, stories (security stories)
     places: list[dict]                # place, name_latin, region, lat, lon, stories
     known_places: list[dict]          # place, lat, lon: every gazetteer place (map backdrop)
-    coverage: list[dict]              # source, date, stories, errors
+    coverage: list[dict]              # source, date, stories, errors (every day of the calendar)
     latest: list[dict]                # date, published_at, title, source, ... url
+    region_daily: list[dict] = dataclasses.field(default_factory=list)   # date, region, arabic, security
+    region_names: dict[str, str | None] = dataclasses.field(default_factory=dict)  # region -> Latin name
+    calendar: Calendar | None = None  # the report's days; None when there is nothing to show
+    today: dt.date | None = None      # the Moroccan day the report was made for
 
     @property
     def empty(self) -> bool:
@@ -59,7 +83,14 @@ class ReportData:
 
     @property
     def days(self) -> list[dt.date]:
-        return sorted({r["date"] for r in self.arabic_daily} | {r["date"] for r in self.coverage})
+        """Every day of the report's period (none skipped), or [] without data."""
+        return self.calendar.days if self.calendar else []
+
+    @property
+    def single_story_day(self) -> bool:
+        """All stories fall on one day (trends need more)."""
+        t = self.totals
+        return bool(t.get("first_day")) and t.get("first_day") == t.get("last_day")
 
 
 Runner = Callable[[str, dict[str, Any]], list[dict]]
@@ -82,9 +113,14 @@ def _where(dialect: str, f: Filters, *, story_filters: bool = True) -> tuple[str
     return (" AND ".join(clauses) or "TRUE"), params
 
 
-def fetch(run: Runner, dialect: str, f: Filters, *, latest_limit: int = 100,
-          top_places: int = 15) -> ReportData:
-    """Run the report's queries through ``run(sql, params) -> rows as dicts``."""
+def fetch(run: Runner, dialect: str, f: Filters, *, today: dt.date | None = None,
+          latest_limit: int = 100, top_places: int = 15) -> ReportData:
+    """Run the report's queries through ``run(sql, params) -> rows as dicts``.
+
+    ``today`` (default :func:`morocco_today`) ends the period when ``f.until``
+    is not given. Errors of the runner (DuckDB, BigQuery) propagate.
+    """
+    today = today or morocco_today()
     where, params = _where(dialect, f)
     totals = run(f"""
         SELECT COUNT(*) AS stories,
@@ -125,11 +161,42 @@ def fetch(run: Runner, dialect: str, f: Filters, *, latest_limit: int = 100,
         FROM stories_current AS s WHERE s.is_security AND {where}
         ORDER BY COALESCE(s.published_at, s.fetched_at) DESC, s.article_id
         LIMIT {int(latest_limit)}""", params)
-    for row in totals, *arabic_daily, *category_daily:
+    region_daily = run(f"""
+        SELECT s.date AS date, d.region AS region, COUNT(DISTINCT s.article_id) AS arabic,
+               COUNT(DISTINCT CASE WHEN s.is_security THEN s.article_id END) AS security
+        FROM {_UNNEST_PLACES[dialect]}
+        JOIN places AS d ON d.place = {col}
+        WHERE s.language = 'ar' AND d.region IS NOT NULL AND {where}
+        GROUP BY 1, 2 ORDER BY 1, 2""", params)
+    region_names = {r["region"]: r["name_latin"] for r in run(
+        "SELECT place AS region, name_latin FROM places WHERE kind = 'region'", {})}
+    for row in totals, *arabic_daily, *category_daily, *region_daily:
         for k in ("stories", "arabic", "security", "sources"):
             if k in row:
                 row[k] = int(row[k] or 0)
-    return ReportData(totals, arabic_daily, category_daily, places, known_places, coverage, latest)
+    calendar = report_calendar(totals, coverage, f, today)
+    if calendar:
+        coverage = [r for r in coverage if calendar.start <= r["date"] <= calendar.end]
+    return ReportData(totals, arabic_daily, category_daily, places, known_places, coverage, latest,
+                      region_daily, region_names, calendar, today)
+
+
+def report_calendar(totals: dict, coverage: list[dict], f: Filters, today: dt.date) -> Calendar | None:
+    """The report's period: ``f.since`` or the first day with data (a story or a
+    source's first coverage row), to ``f.until`` or ``today`` (or the last day
+    with a story or an error, if later). None without any data.
+
+    The coverage view's zero rows run to the warehouse's own today; they do
+    not move the end.
+    """
+    firsts = [d for d in (totals.get("first_day"),) if d] + [r["date"] for r in coverage]
+    lasts = [d for d in (totals.get("last_day"),) if d] + [r["date"] for r in coverage
+                                                            if r["stories"] or r["errors"]]
+    if not firsts and not (f.since and f.until):
+        return None
+    start = f.since or min(firsts)
+    end = f.until or max([today, *lasts])
+    return Calendar.for_span(start, max(start, end))
 
 
 def duckdb_runner(con) -> Runner:

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import plotly.offline
 import plotly.io as pio
 
-from pipeline.report import charts
+from pipeline.report import charts, coverage, maps
 from pipeline.report.data import Filters, ReportData
+from pipeline.report.figure import CATEGORY_LABELS
 
 MOROCCO = ZoneInfo("Africa/Casablanca")
 MAX_TERMS = 10        # matched terms shown per story in the table
@@ -36,7 +37,7 @@ th,td{border-bottom:1px solid #ddd;padding:6px 8px;text-align:right;vertical-ali
 th{background:#eef1f4}td.ltr{direction:ltr;text-align:left;white-space:nowrap}
 .term{display:inline-block;background:#fde2e1;border-radius:4px;padding:0 4px;margin:1px 2px;white-space:nowrap}
 td.title{min-width:300px;max-width:520px}td.terms{max-width:420px}
-.gaps{font-size:14px;margin:4px 10px}
+.gaps{font-size:14px;margin:4px 10px}.caption{font-size:12px;color:#555;margin:2px 10px 8px;direction:ltr;text-align:left}
 """
 
 
@@ -59,11 +60,12 @@ def _panel(div_id: str, fig) -> str:
 def _cards(data: ReportData) -> str:
     t = data.totals
     share = f"{t['security'] / t['arabic']:.0%}" if t.get("arabic") else "–"
-    first, last = t.get("first_day"), t.get("last_day")
+    cal = data.calendar
     items = [("القصص · stories", t.get("stories", 0)), ("بالعربية · Arabic", t.get("arabic", 0)),
              ("أمنية · security", t.get("security", 0)), ("النسبة · share", share),
              ("المصادر · sources", t.get("sources", 0)),
-             ("الفترة · period", f"{first} → {last}" if first else "–")]
+             ("الفترة · period", f"{cal.start} → {cal.end}" if cal else "–"),
+             ("آخر قصة · last story", t.get("last_day") or "–")]
     return '<div class="cards">' + "".join(
         f'<div class="card">{html.escape(k)}<b dir="ltr">{html.escape(str(v))}</b></div>' for k, v in items
     ) + "</div>"
@@ -81,7 +83,7 @@ def _latest_table(data: ReportData) -> str:
         if isinstance(when, dt.datetime):
             when = when.astimezone(MOROCCO).strftime("%Y-%m-%d %H:%M")
         when = str(when)
-        cats = ", ".join(charts.CATEGORY_LABELS.get(c, c).split(" · ")[0] for c in (r.get("categories") or []))
+        cats = ", ".join(CATEGORY_LABELS.get(c, c).split(" · ")[0] for c in (r.get("categories") or []))
         all_terms = r.get("matched_terms") or []
         terms = "".join(f'<span class="term">{html.escape(t)}</span>' for t in all_terms[:MAX_TERMS])
         if len(all_terms) > MAX_TERMS:
@@ -96,13 +98,30 @@ def _latest_table(data: ReportData) -> str:
 
 
 def _gaps(data: ReportData) -> str:
-    gaps = charts.coverage_gaps(data)
-    if not gaps:
+    runs = coverage.gap_runs(coverage.coverage_gaps(data))
+    if not runs:
         return '<p class="gaps" id="gap-list">لا فجوات · no day without stories from a source that usually publishes daily.</p>'
-    items = ", ".join(f"{html.escape(r['source'])} {r['date']}" for r in gaps[:40])
-    more = f" … (+{len(gaps) - 40})" if len(gaps) > 40 else ""
-    return (f'<p class="gaps" id="gap-list" dir="ltr"><b>{len(gaps)} source-days without stories from sources that usually publish daily:</b> '
-            f"{items}{more}</p>")
+    days = sum((last - first).days + 1 for _, first, last in runs)
+    items = []
+    for source, first, last in runs[:40]:
+        span = str(first) if first == last else f"{first} → {last} ({(last - first).days + 1} days)"
+        items.append(f"{html.escape(source)} {span}")
+    more = f" … (+{len(runs) - 40})" if len(runs) > 40 else ""
+    return (f'<p class="gaps" id="gap-list" dir="ltr"><b>{days} source-days without stories from sources '
+            f'that usually publish daily:</b> {"; ".join(items)}{more}</p>')
+
+
+def _map_panel(data: ReportData) -> str:
+    made = maps.map_figure(data)
+    if made is None:
+        return '<p class="notice" id="notice-no-map">No coordinates for these places (configs/gazetteer.yaml).</p>'
+    fig, unlabelled = made
+    extra = ""
+    if unlabelled:
+        extra = (" Not labelled for lack of room (hover over the bubbles): "
+                 + ", ".join(html.escape(p) for p in unlabelled) + ".")
+    return (f'<div>{_panel("chart-map", fig)}<p class="caption" id="map-caption">'
+            f'{html.escape(maps.CAPTION)}{extra}</p></div>')
 
 
 def render_html(data: ReportData, filters: Filters, warehouse: str) -> str:
@@ -114,25 +133,28 @@ def render_html(data: ReportData, filters: Filters, warehouse: str) -> str:
                     f'the warehouse has no stories for this selection ({html.escape(filters.describe())}). '
                     'Run <code>python -m pipeline.run --sample</code> or widen the filters.</p>')
     else:
-        days = data.days
-        if len(days) == 1:
+        first = data.totals.get("first_day")
+        if data.single_story_day:
             body.append(f'<p class="notice" id="notice-single-day">يوم واحد فقط من البيانات — only one day '
-                        f'of data ({days[0]}): trends and coverage gaps need more days.</p>')
+                        f'with stories ({first}): trends and coverage gaps need more days.</p>')
         if filters.place:
             body.append('<p class="notice" id="notice-place">The coverage heatmap is per source and '
                         'ignores --place.</p>')
         body.append('<div class="grid">' + _panel("chart-categories", charts.categories_figure(data))
                     + _panel("chart-share", charts.share_figure(data)) + "</div>")
         if data.places:
-            map_fig = charts.map_figure(data)
             body.append('<div class="grid">' + _panel("chart-places", charts.places_figure(data))
-                        + (_panel("chart-map", map_fig) if map_fig else
-                           '<p class="notice" id="notice-no-map">No coordinates for these places '
-                           '(configs/gazetteer.yaml).</p>') + "</div>")
+                        + _map_panel(data) + "</div>")
         else:
             body.append('<p class="notice" id="notice-no-places">لا أماكن — no places in security stories.</p>')
+        region_fig = charts.region_figure(data)
+        if region_fig is not None:
+            body.append(_panel("chart-regions", region_fig))
+        else:
+            body.append('<p class="notice" id="notice-no-regions">No story names a place of a known region '
+                        '(configs/gazetteer.yaml).</p>')
         if data.coverage:
-            body.append(_panel("chart-coverage", charts.coverage_figure(data)) + _gaps(data))
+            body.append(_panel("chart-coverage", coverage.coverage_figure(data)) + _gaps(data))
         body.append("<h2>آخر القصص الأمنية · latest security stories</h2>" + _latest_table(data))
     return f"""<!DOCTYPE html>
 <html lang="ar" dir="rtl">

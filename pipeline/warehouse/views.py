@@ -25,7 +25,9 @@ DIALECTS = ("duckdb", "bigquery")
 _VIEWS = (
     "stories_current",
     "security_daily",
+    "security_weekly",
     "security_by_place_week",
+    "security_by_region_week",
     "source_coverage_daily",
     "stories_latest",
 )

@@ -30,16 +30,20 @@ def rows(con, query):
 def test_view_names_in_dependency_order():
     names = sql.view_names()
     assert names[0] == "stories_current"
-    assert set(names) == {"stories_current", "security_daily", "security_by_place_week",
-                          "source_coverage_daily", "stories_latest"}
+    assert set(names) == {"stories_current", "security_daily", "security_weekly", "security_by_place_week",
+                          "security_by_region_week", "source_coverage_daily", "stories_latest"}
 
 
 def test_every_view_exists_with_its_columns(con):
     expected = {
         "stories_current": schema.column_names("stories") + ["date"],
         "security_daily": ["date", "category", "security_stories", "arabic_stories", "share"],
+        "security_weekly": ["iso_year", "iso_week", "week_start", "security_stories", "arabic_stories",
+                            "share", "complete"],
         "security_by_place_week": ["iso_year", "iso_week", "week_start", "place", "region",
                                    "stories", "lat", "lon"],
+        "security_by_region_week": ["iso_year", "iso_week", "week_start", "region", "region_latin",
+                                    "security_stories", "arabic_stories", "share"],
         "source_coverage_daily": ["source", "date", "stories", "errors"],
         "stories_latest": ["date", "published_at", "title", "source", "primary_place", "places",
                            "categories", "matched_terms", "url"],
@@ -113,18 +117,109 @@ def test_security_by_place_week(con):
     assert len(got) == 5
 
 
-def test_source_coverage_daily_shows_gaps_as_zero_rows(con):
+def todays() -> set[dt.date]:
+    """The Moroccan day now (both days if the test straddles midnight)."""
+    return {sql.morocco_date(dt.datetime.now(UTC)), sql.morocco_date(dt.datetime.now(UTC) + dt.timedelta(seconds=5))}
+
+
+def test_source_coverage_daily_has_every_day_from_the_first_to_today(con):
     cov = {(s, d): (n, e) for s, d, n, e in rows(con, "SELECT * FROM source_coverage_daily")}
     assert cov[("alpha_ar", td.GAP_DAY)] == (0, 2)
     assert cov[("alpha_ar", dt.date(2026, 11, 8))] == (3, 0)
-    per_source = {s: n for s, n in rows(con, "SELECT source, count(*) FROM source_coverage_daily GROUP BY 1")}
-    assert per_source == {"alpha_ar": 14, "beta_ar": 14, "gamma_fr": 11}
-    # gamma went silent after the 12th: trailing zero rows up to the last day
+    today = max(todays())
+    last_data = {"alpha_ar": dt.date(2026, 11, 15), "beta_ar": dt.date(2026, 11, 15), "gamma_fr": dt.date(2026, 11, 12)}
+    first = {"alpha_ar": dt.date(2026, 11, 2), "beta_ar": dt.date(2026, 11, 2), "gamma_fr": dt.date(2026, 11, 5)}
+    for source in first:
+        days = sorted(d for s, d in cov if s == source)
+        assert days[0] == first[source]
+        assert days[-1] in {max(t, last_data[source]) for t in todays()}          # up to today
+        assert days == [days[0] + dt.timedelta(days=i) for i in range(len(days))]  # no day skipped
+    # gamma went silent after the 12th: zero rows from the 13th up to today
     assert [cov[("gamma_fr", dt.date(2026, 11, d))] for d in (12, 13, 14, 15)] == [(1, 0), (0, 0), (0, 0), (0, 0)]
+    if today > dt.date(2026, 11, 16):
+        assert cov[("alpha_ar", dt.date(2026, 11, 16))] == (0, 0)   # silent after its last story
     assert ("gamma_fr", dt.date(2026, 11, 4)) not in cov          # before its first day
     assert rows(con, "SELECT sum(stories), sum(errors) FROM source_coverage_daily") == [(75, 2)]
-    silent = rows(con, "SELECT source, date FROM source_coverage_daily WHERE stories = 0 ORDER BY 1, 2")
+    silent = rows(con, "SELECT source, date FROM source_coverage_daily "
+                       "WHERE stories = 0 AND date <= DATE '2026-11-15' ORDER BY 1, 2")
     assert silent == [("alpha_ar", td.GAP_DAY)] + [("gamma_fr", dt.date(2026, 11, d)) for d in (13, 14, 15)]
+
+
+def test_source_coverage_daily_starts_at_the_first_poll_or_story():
+    """A failed first poll, a first fetch before the first story's day, a source with errors only."""
+    c = duckdb.connect()
+    td.create_tables(c)
+    today = sql.morocco_date(dt.datetime.now(UTC))
+    noon = dt.datetime.combine(today, dt.time(11), UTC)
+    td.insert_rows(c, "stories", [
+        # published 3 days ago, fetched 1 day ago: starts at the story's day
+        td.story_row("backfill", 1, published_at=noon - dt.timedelta(days=3), fetched_at=noon - dt.timedelta(days=1)),
+        # no date on the page: its day is the fetch day, 2 days ago
+        td.story_row("undated", 2, published_at=None, fetched_at=noon - dt.timedelta(days=2)),
+        # first poll failed 5 days ago, first story 2 days ago
+        td.story_row("late", 3, published_at=noon - dt.timedelta(days=2)),
+    ])
+    td.insert_rows(c, "errors", [td._error("late", noon - dt.timedelta(days=5)),
+                                 td._error("broken", noon - dt.timedelta(days=4))])
+    sql.create_views_duckdb(c)
+    got = {s: (first, last, n, total, errors) for s, first, last, n, total, errors in rows(
+        c, "SELECT source, min(date), max(date), count(*), sum(stories), sum(errors) "
+           "FROM source_coverage_daily GROUP BY 1")}
+    if sql.morocco_date(dt.datetime.now(UTC)) != today:
+        pytest.skip("the test straddled midnight in Morocco")
+    ago = lambda n: today - dt.timedelta(days=n)   # noqa: E731
+    assert got == {"backfill": (ago(3), today, 4, 1, 0), "undated": (ago(2), today, 3, 1, 0),
+                   "late": (ago(5), today, 6, 1, 1), "broken": (ago(4), today, 5, 0, 1)}
+
+
+def test_security_weekly(con):
+    got = {w: (y, n, sec, ar, share, done) for y, n, w, sec, ar, share, done in
+           rows(con, "SELECT * FROM security_weekly")}
+    assert got[dt.date(2026, 11, 2)] == (2026, 45, 11, 35, pytest.approx(11 / 35), True)
+    assert got[dt.date(2026, 11, 9)] == (2026, 46, 9, 32, pytest.approx(9 / 32), True)
+    weeks = sorted(got)
+    assert weeks == [weeks[0] + dt.timedelta(weeks=i) for i in range(len(weeks))]       # no week skipped
+    today = max(todays())
+    assert weeks[-1] == max(today - dt.timedelta(days=today.weekday()), dt.date(2026, 11, 9))
+    for w in weeks[2:]:                                     # after the data: zero weeks, share NULL
+        assert got[w][2:5] == (0, 0, None)
+        assert got[w][5] == (w + dt.timedelta(days=6) < today)
+    # the weekly totals are security_daily's
+    assert rows(con, "SELECT sum(security_stories), sum(arabic_stories) FROM security_weekly") == rows(
+        con, "SELECT sum(security_stories), sum(arabic_stories) FROM security_daily WHERE category = 'ALL'")
+
+
+def test_security_by_region_week(con):
+    got = {(w, r): (latin, sec, ar, share) for _, _, w, r, latin, sec, ar, share in
+           rows(con, "SELECT * FROM security_by_region_week")}
+    w45, w46 = dt.date(2026, 11, 2), dt.date(2026, 11, 9)
+    # alpha's Khemisset stories (Rabat is not in the gazetteer: no region), once even when listed twice
+    assert got[(w45, td.REGION_RSK)] == ("Rabat-Sale-Kenitra", 7, 7, 1.0)
+    assert got[(w46, td.REGION_RSK)] == ("Rabat-Sale-Kenitra", 6, 6, 1.0)
+    assert got[(w45, td.REGION_CS)] == ("Casablanca-Settat", 4, 4, 1.0)
+    assert got[(w46, td.REGION_CS)] == ("Casablanca-Settat", 3, 3, 1.0)
+    weeks = sorted({w for w, _ in got})
+    assert {r for _, r in got} == {td.REGION_RSK, td.REGION_CS}
+    assert len(got) == 2 * len(weeks)                          # every week x every region
+    assert all(got[(w, r)][1:] == (0, 0, None) for w in weeks[2:] for r in (td.REGION_RSK, td.REGION_CS))
+
+
+def test_region_week_counts_a_story_once_per_region():
+    c = duckdb.connect()
+    td.create_tables(c)
+    t = dt.datetime(2026, 11, 3, 9, tzinfo=UTC)
+    td.insert_rows(c, "stories", [
+        td.story_row("a", 1, published_at=t, is_security=True, category="drugs",
+                     places=[td.KHEMISSET, td.REGION_RSK, td.CASABLANCA]),     # two places in RSK, one in CS
+        td.story_row("a", 2, published_at=t, places=[td.KHEMISSET]),
+        td.story_row("a", 3, published_at=t, places=[td.RABAT]),             # no region known
+        td.story_row("a", 4, published_at=t, language="fr", places=[td.KHEMISSET]),   # not Arabic
+    ])
+    td.insert_rows(c, "places", td.PLACES)
+    sql.create_views_duckdb(c)
+    got = {r: (sec, ar) for r, sec, ar in rows(c, "SELECT region, security_stories, arabic_stories "
+                                                 "FROM security_by_region_week WHERE week_start = DATE '2026-11-02'")}
+    assert got == {td.REGION_RSK: (1, 2), td.REGION_CS: (1, 1)}
 
 
 def test_stories_latest(con):
@@ -154,6 +249,23 @@ def test_views_work_on_an_empty_warehouse():
     sql.create_views_duckdb(c)
     for view in sql.view_names():
         assert rows(c, f"SELECT count(*) FROM {view}") == [(0,)]
+    td.insert_rows(c, "places", td.PLACES)                # regions known, still no story: no week
+    assert rows(c, "SELECT count(*) FROM security_by_region_week") == [(0,)]
+
+
+def test_both_dialects_count_days_to_todays_moroccan_date():
+    """DuckDB computes today from the offsets table (its ICU is wrong after 2026-09), BigQuery in its tz."""
+    c = duckdb.connect()
+    td.create_tables(c)
+    td.insert_rows(c, "errors", [td._error("s", dt.datetime(2026, 1, 5, 12, tzinfo=UTC))])
+    sql.create_views_duckdb(c)
+    before = sql.morocco_date(dt.datetime.now(UTC))
+    last = rows(c, "SELECT max(date) FROM source_coverage_daily")[0][0]
+    assert last in {before, sql.morocco_date(dt.datetime.now(UTC))}     # today, not the error's day
+    for view in ("source_coverage_daily", "security_weekly", "security_by_region_week"):
+        text = sql.view_sql_path("bigquery", view).read_text(encoding="utf-8")
+        assert "CURRENT_DATE('Africa/Casablanca')" in text, view
+        assert "CURRENT_DATE()" not in text and "current_date" not in sql.view_sql_path("duckdb", view).read_text()
 
 
 @pytest.mark.parametrize("view", sql.view_names())

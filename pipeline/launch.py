@@ -81,15 +81,21 @@ def _sample_server(port: int):
         return SampleServer()
 
 
-def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool) -> beam.PTransform:
-    """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset)."""
+def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool,
+              feed_state: dict | None = None) -> beam.PTransform:
+    """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset).
+
+    ``feed_state`` (feed URL -> its ``feed_state`` row at launch) seeds the
+    BigQuery sink's fold of each poll into its feed's row; DuckDB merges in
+    its own write transaction."""
     if warehouse.kind == "duckdb":
         from transforms.write_duckdb import WriteToDuckDB
 
         return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size)
     from transforms.write_bigquery import WriteToBigQueryWarehouse
 
-    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming)
+    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming,
+                                    feed_state=feed_state)
 
 
 def read_state(warehouse: Warehouse):
@@ -138,7 +144,8 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
                       dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
                       write_window=opts.poll_interval)
     feeds = with_state(config.feeds, state.feed_state)
-    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming))
+    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming,
+                                                                state.feed_state))
 
 
 def use_local_batch_runner(options, argv: list[str]) -> None:

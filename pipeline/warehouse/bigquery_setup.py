@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from transforms import bigquery_client
 from transforms.core import schema
 from pipeline.warehouse.places import place_rows
 from pipeline.warehouse.state import RunState, known_story_ids
@@ -36,9 +37,9 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY feed_url ORDER BY last_polled_at DESC) =
 
 
 def make_client(project: str):
-    from google.cloud import bigquery
-
-    return bigquery.Client(project=project)
+    """A ``google.cloud.bigquery.Client`` for ``project``: the emulator's when
+    ``BIGQUERY_EMULATOR_HOST`` is set (:func:`transforms.bigquery_client.make_client`)."""
+    return bigquery_client.make_client(project)
 
 
 def table_definition(project: str, dataset: str, table: str):
@@ -64,9 +65,32 @@ def view_statements(project: str, dataset: str) -> list[tuple[str, str]]:
     return out
 
 
+_JSON_CASTS = {"STRING": "{v}", "INTEGER": "SAFE_CAST({v} AS INT64)", "FLOAT": "SAFE_CAST({v} AS FLOAT64)",
+               "BOOLEAN": "SAFE_CAST({v} AS BOOL)", "TIMESTAMP": "SAFE_CAST({v} AS TIMESTAMP)",
+               "DATE": "SAFE_CAST({v} AS DATE)"}
+
+
+def json_column(field: schema.Field, row: str) -> str:
+    """GoogleSQL for ``field``'s typed value in the JSON object ``row`` (as written by
+    :func:`transforms.core.schema.to_json_row`: RFC 3339 timestamps, ISO dates).
+    A REPEATED field gives an array (empty, never NULL)."""
+    path = f"'$.{field.name}'"
+    if field.mode == "REPEATED":
+        if field.type != "STRING":
+            raise ValueError(f"{field.name}: only REPEATED STRING is supported, not {field.type}")
+        return f"IFNULL(JSON_VALUE_ARRAY({row}, {path}), [])"
+    return _JSON_CASTS[field.type].format(v=f"JSON_VALUE({row}, {path})")
+
+
 def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
-    """A script that replaces the places rows (idempotent); the rows travel as one
-    JSON query parameter."""
+    """One ``MERGE`` that makes the ``places`` rows equal to the gazetteer's
+    (update, insert, and delete what the gazetteer no longer has), so a rerun
+    changes nothing. The rows travel as one JSON query parameter.
+
+    A single DML statement is atomic in BigQuery, so no multi-statement
+    transaction is needed (the emulator also does not pass query parameters
+    into multi-statement scripts). Returns ``(None, [])`` without a gazetteer.
+    """
     rows = place_rows()
     if not rows:
         return None, []
@@ -75,15 +99,17 @@ def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
     from google.cloud import bigquery
 
     cols = schema.column_names("places")
-    exprs = []
-    for f in schema.PLACES:
-        value = f"JSON_VALUE(r, '$.{f.name}')"
-        exprs.append(value if f.type == "STRING" else f"SAFE_CAST({value} AS FLOAT64)")
-    table = f"`{project}.{dataset}.places`"
-    sql = (f"BEGIN TRANSACTION;\nDELETE FROM {table} WHERE TRUE;\n"
-           f"INSERT INTO {table} ({', '.join(cols)})\n"
-           f"SELECT {', '.join(exprs)} FROM UNNEST(JSON_QUERY_ARRAY(@places)) AS r;\n"
-           "COMMIT TRANSACTION;")
+    keys = schema.PRIMARY_KEYS["places"]
+    exprs = [f"{json_column(f, 'r')} AS `{f.name}`" for f in schema.PLACES]
+    on = " AND ".join(f"T.`{k}` = S.`{k}`" for k in keys)
+    update = ", ".join(f"`{c}` = S.`{c}`" for c in cols if c not in keys)
+    sql = (f"MERGE `{project}.{dataset}.places` AS T\n"
+           f"USING (SELECT {', '.join(exprs)} FROM UNNEST(JSON_QUERY_ARRAY(@places)) AS r) AS S\n"
+           f"ON {on}\n"
+           f"WHEN MATCHED THEN UPDATE SET {update}\n"
+           f"WHEN NOT MATCHED THEN INSERT ({', '.join(f'`{c}`' for c in cols)}) "
+           f"VALUES ({', '.join(f'S.`{c}`' for c in cols)})\n"
+           "WHEN NOT MATCHED BY SOURCE THEN DELETE")
     payload = json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False)
     return sql, [bigquery.ScalarQueryParameter("places", "STRING", payload)]
 

@@ -95,7 +95,7 @@ def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: b
     from transforms.write_bigquery import WriteToBigQueryWarehouse
 
     return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming,
-                                    feed_state=feed_state)
+                                    batch_size=opts.write_batch_size, feed_state=feed_state)
 
 
 def read_state(warehouse: Warehouse):

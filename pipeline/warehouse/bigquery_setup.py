@@ -114,16 +114,53 @@ def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
     return sql, [bigquery.ScalarQueryParameter("places", "STRING", payload)]
 
 
+_DDL_TYPES = {"STRING": "STRING", "INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL",
+              "TIMESTAMP": "TIMESTAMP", "DATE": "DATE"}
+
+
+def add_column_statement(project: str, dataset: str, table: str, field: schema.Field) -> str:
+    """``ALTER TABLE ... ADD COLUMN IF NOT EXISTS`` for ``field`` (GoogleSQL DDL).
+
+    BigQuery adds only NULLABLE and REPEATED columns to an existing table, so
+    a REQUIRED field is added as NULLABLE (old rows have no value for it).
+    """
+    ddl_type = _DDL_TYPES[field.type]
+    if field.mode == "REPEATED":
+        ddl_type = f"ARRAY<{ddl_type}>"
+    options = ""
+    if field.description:
+        text = field.description.replace("\\", "\\\\").replace('"', '\\"')
+        options = f' OPTIONS(description="{text}")'
+    return (f"ALTER TABLE `{project}.{dataset}.{table}` "
+            f"ADD COLUMN IF NOT EXISTS `{field.name}` {ddl_type}{options}")
+
+
 def add_missing_fields(client, project: str, dataset: str, table: str) -> list[str]:
-    """Append columns added to pipeline/schema.py since the table was created
-    (BigQuery allows adding NULLABLE and REPEATED fields; nothing is dropped)."""
-    existing = client.get_table(f"{project}.{dataset}.{table}")
-    have = {f.name for f in existing.schema}
-    new = [f for f in table_definition(project, dataset, table).schema if f.name not in have]
-    if not new:
-        return []
-    existing.schema = list(existing.schema) + new
-    client.update_table(existing, ["schema"])
+    """Add the columns that :mod:`transforms.core.schema` gained since ``table`` was
+    created (NULL, or an empty array, in old rows); nothing is dropped or retyped.
+    Returns the names added.
+
+    One ``ALTER TABLE ADD COLUMN IF NOT EXISTS`` per column. If the table's
+    metadata still lacks a column afterwards (the emulator applies the DDL to
+    its storage but not to the schema ``tables.get`` returns), the schema is
+    patched too; on BigQuery that second step finds nothing to do.
+    """
+    from google.cloud import bigquery
+
+    ref = f"{project}.{dataset}.{table}"
+    have = {f.name for f in client.get_table(ref).schema}
+    new = [f for f in schema.TABLES[table] if f.name not in have]
+    for f in new:
+        client.query(add_column_statement(project, dataset, table, f)).result()
+    if new:
+        existing = client.get_table(ref)
+        listed = {f.name for f in existing.schema}
+        late = [bigquery.SchemaField(f.name, f.type, mode="REPEATED" if f.mode == "REPEATED" else "NULLABLE",
+                                     description=f.description or None)
+                for f in new if f.name not in listed]
+        if late:
+            existing.schema = list(existing.schema) + late
+            client.update_table(existing, ["schema"])
     return [f.name for f in new]
 
 

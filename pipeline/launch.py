@@ -99,7 +99,8 @@ def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: b
 
 
 def read_state(warehouse: Warehouse):
-    """Create what is missing in a DuckDB warehouse and read the :class:`RunState` of either kind.
+    """Create what is missing in a DuckDB warehouse (in a BigQuery dataset: when it is
+    not set up at all) and read the :class:`RunState` of either kind.
 
     Raises WarehouseError.
     """
@@ -108,9 +109,14 @@ def read_state(warehouse: Warehouse):
 
         ensure_duckdb(warehouse.path)
         return read_duckdb_state(warehouse.path)
-    from pipeline.warehouse.bigquery_setup import read_bigquery_state
+    from pipeline.warehouse.bigquery_setup import NotSetUp, init_bigquery, read_bigquery_state
 
-    return read_bigquery_state(warehouse.project, warehouse.dataset)
+    try:
+        return read_bigquery_state(warehouse.project, warehouse.dataset)
+    except NotSetUp:  # as a DuckDB file is created by its first run
+        init_bigquery(warehouse.project, warehouse.dataset)
+        log.warning("%s was not set up: created its tables and views", warehouse.describe())
+        return read_bigquery_state(warehouse.project, warehouse.dataset)
 
 
 def prepare(options, stack: contextlib.ExitStack) -> Job:

@@ -57,8 +57,9 @@ def query_rows(project: str, dataset: str, sql: str, params: Optional[dict] = No
     try:
         return [dict(r.items()) for r in client.query(sql, job_config=config).result()]
     except NotFound:
-        raise WarehouseError(f"BigQuery {project}.{dataset} is not set up: run "
-                             f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}") from None
+        from pipeline.warehouse.bigquery_setup import NotSetUp
+
+        raise NotSetUp(project, dataset) from None
     except GoogleAPIError as exc:
         raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
 

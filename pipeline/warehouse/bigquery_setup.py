@@ -36,6 +36,14 @@ WHERE TRUE
 QUALIFY ROW_NUMBER() OVER (PARTITION BY feed_url ORDER BY last_polled_at DESC) = 1"""
 
 
+class NotSetUp(WarehouseError):
+    """The dataset, or one of its tables or views, does not exist yet."""
+
+    def __init__(self, project: str, dataset: str):
+        super().__init__(f"BigQuery {project}.{dataset} is not set up: run "
+                         f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}")
+
+
 def make_client(project: str):
     """A ``google.cloud.bigquery.Client`` for ``project``: the emulator's when
     ``BIGQUERY_EMULATOR_HOST`` is set (:func:`transforms.bigquery_client.make_client`)."""
@@ -207,7 +215,10 @@ STATE_QUERIES = {
 
 
 def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
-    """Known article ids, the latest feed state per feed and line history."""
+    """Known article ids, the latest feed state per feed and line history.
+
+    Raises :class:`NotSetUp` when a table or view is missing, WarehouseError
+    for any other refusal (one line each)."""
     from google.api_core.exceptions import GoogleAPIError, NotFound
 
     client = client or make_client(project)
@@ -221,8 +232,7 @@ def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
         feed_state = {r["feed_url"]: r for r in rows("feed_state")}
         history = {(r["source"], r["line_hash"]): int(r["articles"]) for r in rows("source_lines")}
     except NotFound:
-        raise WarehouseError(f"BigQuery {project}.{dataset} is not set up: run "
-                             f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}") from None
+        raise NotSetUp(project, dataset) from None
     except GoogleAPIError as exc:
         raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
     return RunState(known, feed_state, history)

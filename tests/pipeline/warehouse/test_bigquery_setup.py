@@ -161,3 +161,13 @@ def test_json_column_covers_every_schema_type():
     assert date == "SAFE_CAST(JSON_VALUE(r, '$.d') AS DATE)"
     with pytest.raises(ValueError):
         json_column(dataclasses.replace(schema.STORIES[0], mode="REPEATED", type="INTEGER"), "r")
+
+
+def test_a_run_on_a_dataset_not_set_up_creates_it_first(bq_env):
+    from pipeline.launch import read_state
+    from pipeline.warehouse.uri import parse_warehouse
+
+    state = read_state(parse_warehouse(bq_env.uri))
+    assert (state.known_ids, state.feed_state, state.line_history) == ([], {}, {})
+    tables = _tables(bq_env.client(), bq_env.project, bq_env.dataset)
+    assert set(schema.TABLES) | {"stories_current", "feed_state_current"} <= set(tables)

@@ -81,19 +81,26 @@ def _sample_server(port: int):
         return SampleServer()
 
 
-def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool) -> beam.PTransform:
-    """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset)."""
+def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool,
+              feed_state: dict | None = None) -> beam.PTransform:
+    """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset).
+
+    ``feed_state`` (feed URL -> its ``feed_state`` row at launch) seeds the
+    BigQuery sink's fold of each poll into its feed's row; DuckDB merges in
+    its own write transaction."""
     if warehouse.kind == "duckdb":
         from transforms.write_duckdb import WriteToDuckDB
 
         return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size)
     from transforms.write_bigquery import WriteToBigQueryWarehouse
 
-    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming)
+    return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming,
+                                    batch_size=opts.write_batch_size, feed_state=feed_state)
 
 
 def read_state(warehouse: Warehouse):
-    """Create what is missing in a DuckDB warehouse and read the :class:`RunState` of either kind.
+    """Create what is missing in a DuckDB warehouse (in a BigQuery dataset: when it is
+    not set up at all) and read the :class:`RunState` of either kind.
 
     Raises WarehouseError.
     """
@@ -102,9 +109,14 @@ def read_state(warehouse: Warehouse):
 
         ensure_duckdb(warehouse.path)
         return read_duckdb_state(warehouse.path)
-    from pipeline.warehouse.bigquery_setup import read_bigquery_state
+    from pipeline.warehouse.bigquery_setup import NotSetUp, init_bigquery, read_bigquery_state
 
-    return read_bigquery_state(warehouse.project, warehouse.dataset)
+    try:
+        return read_bigquery_state(warehouse.project, warehouse.dataset)
+    except NotSetUp:  # as a DuckDB file is created by its first run
+        init_bigquery(warehouse.project, warehouse.dataset)
+        log.warning("%s was not set up: created its tables and views", warehouse.describe())
+        return read_bigquery_state(warehouse.project, warehouse.dataset)
 
 
 def prepare(options, stack: contextlib.ExitStack) -> Job:
@@ -138,7 +150,8 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
                       dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
                       write_window=opts.poll_interval)
     feeds = with_state(config.feeds, state.feed_state)
-    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming))
+    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming,
+                                                                state.feed_state))
 
 
 def use_local_batch_runner(options, argv: list[str]) -> None:

@@ -1,6 +1,6 @@
 """The summary printed at the end of every run.
 
-Counts come from Beam metrics (what the stages did) and, for DuckDB, from the
+Counts come from Beam metrics (what the stages did) and from the
 warehouse itself (what landed), so the summary cannot claim rows that were
 not written.
 """
@@ -25,8 +25,14 @@ def counters(result) -> dict[tuple[str, str], int]:
 
 
 def _warehouse_counts(warehouse, run_id: str) -> dict:
-    if warehouse.kind != "duckdb":
-        return {}
+    if warehouse.kind == "bigquery":
+        from pipeline.warehouse.bigquery_read import run_counts
+        from pipeline.warehouse.uri import WarehouseError
+
+        try:
+            return run_counts(warehouse.project, warehouse.dataset, run_id)
+        except WarehouseError:  # the run is done; fall back to what the stages counted
+            return {}
     import duckdb
 
     con = duckdb.connect(warehouse.path, read_only=True)

@@ -17,6 +17,15 @@ Beam's ``WriteToBigQuery``:
   the latest row per ``article_id`` whatever the write method.
   ``streaming_method="STORAGE_WRITE_API"`` is accepted too (it needs Java
   for Beam's cross-language expansion at launch).
+* **on a BigQuery emulator** (``BIGQUERY_EMULATOR_HOST`` set when the
+  pipeline is built, see :mod:`transforms.bigquery_client`): still Beam's
+  ``WriteToBigQuery``, with ``STREAMING_INSERTS`` in batch and streaming
+  alike and ``test_client`` pointed at the emulator. ``FILE_LOADS`` cannot
+  reach an emulator: it writes newline-delimited JSON files to
+  ``temp_location`` through Beam's GCS filesystem and starts load jobs whose
+  ``sourceUris`` are those ``gs://`` files. ``STORAGE_WRITE_API`` cannot
+  either: it is the Java ``StorageWriteApi`` transform through a Java
+  expansion service, which is downloaded from Maven Central at launch.
 
 Before the write every row is made to fit (:func:`fit_row`): the schema is
 checked (:func:`transforms.core.schema.validate_row`), and a story whose JSON is
@@ -25,8 +34,10 @@ a row that still does not fit is a dead letter, never a stuck write.
 
 Tables: ``stories`` is partitioned by day on ``published_at`` and clustered
 by ``source, primary_category``; ``errors`` by day on ``at``. ``feed_state``
-is append-only here (one row per poll, folded with
-:func:`transforms.feed_state.merge_feed_state` from nothing), and the
+is append-only here: one row per poll, each folded into the feed's previous
+row (:class:`FoldFeedState`: Beam state per feed, seeded with the rows read
+at launch), so the newest row carries the whole history as DuckDB's merged
+row does, and the
 ``feed_state_current`` view (see :mod:`pipeline.warehouse.bigquery_setup`) gives the latest
 row per feed; ``source_lines`` is appended and read back as the maximum
 count per line.
@@ -37,8 +48,12 @@ import json
 from typing import Optional
 
 import apache_beam as beam
+from apache_beam.coders import PickleCoder
 from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.transforms.window import GlobalWindows
 
+from transforms import bigquery_client
 from transforms.core import schema
 from transforms.core.deadletter import ERRORS, dead_letter, error_row
 from transforms.core.records import ErrorRecord, FeedStatus
@@ -68,11 +83,34 @@ def fit_row(table: str, row: dict, max_bytes: int = schema.MAX_ROW_BYTES) -> dic
     return row
 
 
-def feed_status_row(status: FeedStatus) -> dict:
-    """One append-only ``feed_state`` row for one poll."""
+def feed_status_row(status: FeedStatus, previous: Optional[dict] = None) -> dict:
+    """One append-only ``feed_state`` row for one poll: ``status`` folded into the
+    feed's previous row (:func:`transforms.feed_state.merge_feed_state`)."""
     from transforms.feed_state import merge_feed_state
 
-    return merge_feed_state(None, status)
+    return merge_feed_state(previous, status)
+
+
+class FoldFeedState(beam.DoFn):
+    """``(feed_url, FeedStatus)`` -> the feed's new ``feed_state`` row.
+
+    BigQuery's ``feed_state`` is append-only, so each row must already carry
+    the feed's history (failure streak, last success, last new story, entry
+    total), as DuckDB's merged row does. The previous row is kept in Beam
+    state per feed, seeded from the warehouse's rows at launch (``previous``:
+    feed URL -> row), so a streaming job folds poll after poll.
+    """
+
+    ROW = ReadModifyWriteStateSpec("feed_state_row", PickleCoder())
+
+    def __init__(self, previous: Optional[dict] = None):
+        self.previous = dict(previous or {})
+
+    def process(self, keyed, row_state=beam.DoFn.StateParam(ROW)):
+        feed_url, status = keyed
+        row = feed_status_row(status, row_state.read() or self.previous.get(feed_url))
+        row_state.write(row)
+        yield row
 
 
 class PrepareRows(beam.DoFn):
@@ -86,7 +124,7 @@ class PrepareRows(beam.DoFn):
 
     def process(self, item):
         try:
-            if self.table == "feed_state":
+            if self.table == "feed_state" and isinstance(item, FeedStatus):
                 row = feed_status_row(item)
             elif self.table == "errors":
                 row = error_row(item, self.run_id)
@@ -117,7 +155,8 @@ class WriteToBigQueryWarehouse(beam.PTransform):
 
     def __init__(self, project: str, dataset: str, run_id: str, streaming: bool = False,
                  streaming_method: str = "STREAMING_INSERTS", batch_size: Optional[int] = None,
-                 create_disposition: str = "CREATE_IF_NEEDED", test_client=None):
+                 create_disposition: str = "CREATE_IF_NEEDED", test_client=None,
+                 emulator_host: Optional[str] = None, feed_state: Optional[dict] = None):
         super().__init__()
         self.project = project
         self.dataset = dataset
@@ -126,7 +165,23 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         self.streaming_method = streaming_method
         self.batch_size = batch_size
         self.create_disposition = create_disposition
+        self.feed_state = feed_state or {}
+        # BIGQUERY_EMULATOR_HOST is read here, when the pipeline is built, and
+        # travels with the transform (workers need not share the environment).
+        self.emulator_host = emulator_host or bigquery_client.emulator_host()
+        if self.emulator_host and test_client is None:
+            test_client = bigquery_client.EmulatorBeamClient(self.emulator_host, project)
         self.test_client = test_client
+
+    @property
+    def method(self) -> str:
+        """The ``WriteToBigQuery`` method: ``FILE_LOADS`` in batch, ``streaming_method``
+        when streaming, and ``STREAMING_INSERTS`` on an emulator (``FILE_LOADS`` stages
+        files in GCS and loads them with jobs whose URIs are ``gs://``: no emulator
+        endpoint reaches that path)."""
+        if self.emulator_host:
+            return "STREAMING_INSERTS"
+        return self.streaming_method if self.streaming else "FILE_LOADS"
 
     def table_spec(self, table: str) -> str:
         return f"{self.project}:{self.dataset}.{table}"
@@ -135,7 +190,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         from apache_beam.io.gcp.bigquery import BigQueryDisposition, WriteToBigQuery
         from apache_beam.io.gcp.bigquery_tools import RetryStrategy
 
-        method = self.streaming_method if self.streaming else WriteToBigQuery.Method.FILE_LOADS
+        method = self.method
         kwargs = dict(
             table=self.table_spec(table),
             schema=schema.bigquery_schema(table),
@@ -158,11 +213,16 @@ class WriteToBigQueryWarehouse(beam.PTransform):
             if pcoll is None or name == "errors":
                 continue
             table = schema.SINK_INPUTS[name]
+            if table == "feed_state":
+                pcoll = (pcoll
+                         | "FeedStateGlobalWindow" >> beam.WindowInto(GlobalWindows())
+                         | "KeyByFeed" >> beam.Map(lambda s: (s.feed_url, s))
+                         | "FoldFeedState" >> beam.ParDo(FoldFeedState(self.feed_state)))
             prepared = pcoll | f"Prepare_{table}" >> beam.ParDo(PrepareRows(table, run_id)).with_outputs(
                 "errors", main="main")
             dead.append(prepared.errors)
             results[table] = self._write(prepared.main, table)
-            if self.streaming or self.streaming_method == "STORAGE_WRITE_API":
+            if self.method != "FILE_LOADS":
                 dead.append(results[table].failed_rows_with_errors
                             | f"FailedRows_{table}" >> beam.Map(failed_row_error, run_id))
         errors_in = [pcolls["errors"]] if pcolls.get("errors") is not None else []
@@ -170,7 +230,7 @@ class WriteToBigQueryWarehouse(beam.PTransform):
         prepared = all_errors | "Prepare_errors" >> beam.ParDo(PrepareRows("errors", run_id)).with_outputs(
             "errors", main="main")
         results["errors"] = self._write(prepared.main, "errors")
-        if self.streaming:
+        if self.method != "FILE_LOADS":
             # A row the errors table itself refuses is counted and logged, not retried forever.
             _ = (results["errors"].failed_rows_with_errors
                  | "LostErrorRows" >> beam.Map(_count_lost))

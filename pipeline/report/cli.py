@@ -36,7 +36,10 @@ def load(warehouse: str, filters: Filters) -> ReportData:
     except WarehouseError as e:
         raise SystemExit(str(e)) from None
     if wh.kind == "bigquery":
-        return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
+        try:
+            return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
+        except WarehouseError as e:
+            raise SystemExit(f"error: {e}") from None
     import duckdb
 
     if not Path(wh.path).exists():

@@ -207,20 +207,9 @@ def duckdb_runner(con) -> Runner:
     return run
 
 
-def bigquery_runner(project: str, dataset: str) -> Runner:  # pragma: no cover - needs GCP
-    from google.cloud import bigquery
+def bigquery_runner(project: str, dataset: str) -> Runner:
+    """The runner on ``project.dataset`` (the emulator's when ``BIGQUERY_EMULATOR_HOST``
+    is set): :func:`pipeline.warehouse.bigquery_read.query_runner`."""
+    from pipeline.warehouse.bigquery_read import query_runner
 
-    client = bigquery.Client(project=project)
-    job_config_cls = bigquery.QueryJobConfig
-
-    def param(name: str, value: Any):
-        kind = "DATE" if isinstance(value, dt.date) else "STRING"
-        return bigquery.ScalarQueryParameter(name, kind, value)
-
-    def run(query: str, params: dict[str, Any]) -> list[dict]:
-        config = job_config_cls(
-            default_dataset=f"{project}.{dataset}",
-            query_parameters=[param(k, v) for k, v in params.items()],
-        )
-        return [dict(row.items()) for row in client.query(query, job_config=config).result()]
-    return run
+    return query_runner(project, dataset)

@@ -1,6 +1,6 @@
 """Feed health for operators.
 
-    python -m pipeline.feeds status [--config FILE] [--warehouse duckdb:///path.duckdb]
+    python -m pipeline.feeds status [--config FILE] [--warehouse duckdb:///path.duckdb | bigquery:PROJECT.DATASET]
                                     [--quiet-hours H] [--failing-after N] [--strict]
 
 Prints one line per configured feed: last success, last new story, error
@@ -11,7 +11,8 @@ streak, last status and a flag:
 * ``QUIET``        - no new story for more than H hours (``project.quiet_after_hours``, default 48);
 * ``OK``           - none of the above.
 
-The warehouse is opened read-only and never created. ``--strict`` exits 1
+The warehouse is opened read-only and never created (on BigQuery the
+latest row per feed comes from the ``feed_state_current`` view). ``--strict`` exits 1
 when any feed is flagged, for cron or CI alerting.
 """
 from __future__ import annotations
@@ -104,7 +105,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     st = sub.add_parser("status", help="health of every configured feed")
     st.add_argument("--config", default=None, help="feeds YAML (default: configs/feeds.yaml)")
-    st.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="duckdb:///path.duckdb")
+    st.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="duckdb:///path.duckdb or bigquery:PROJECT.DATASET")
     st.add_argument("--quiet-hours", type=float, default=None, help="flag QUIET after this many hours without a new story")
     st.add_argument("--failing-after", type=int, default=None, help="flag FAILING after this many failed polls in a row")
     st.add_argument("--strict", action="store_true", help="exit 1 when any feed is flagged")
@@ -119,13 +120,18 @@ def main(argv: Optional[list[str]] = None) -> int:
     except (ConfigError, WarehouseError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if warehouse.kind != "duckdb":
-        print("error: feeds status reads a DuckDB warehouse; for BigQuery query the feed_state table", file=sys.stderr)
-        return 2
     quiet = args.quiet_hours if args.quiet_hours is not None else float(project.get("quiet_after_hours", DEFAULT_QUIET_HOURS))
     failing = args.failing_after if args.failing_after is not None else int(project.get("failing_after", DEFAULT_FAILING_AFTER))
     try:
-        state = read_feed_state(warehouse.path)
+        if warehouse.kind == "bigquery":
+            from pipeline.warehouse.bigquery_read import read_feed_state as read_bigquery_feed_state
+
+            state = read_bigquery_feed_state(warehouse.project, warehouse.dataset)
+        else:
+            state = read_feed_state(warehouse.path)
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # duckdb.IOException: locked or corrupt file
         print(f"error: cannot read {warehouse.path}: {exc}".splitlines()[0], file=sys.stderr)
         return 2

@@ -1,12 +1,15 @@
 """Re-run the classifier over stored stories, without refetching anything.
 
     python -m pipeline.reclassify --warehouse duckdb:///path/to/news.duckdb
+    python -m pipeline.reclassify --warehouse bigquery:PROJECT.DATASET
 
 Rereads ``title``, ``text`` and ``language`` from the ``stories`` table and
 rewrites the label columns (is_security, is_accident, security_score,
 categories, primary_category, matched_terms, places, primary_place,
 classifier_version) where they differ. Running it twice changes nothing the
-second time. Holds the DuckDB writer lock for the whole update.
+second time. Holds the DuckDB writer lock for the whole update. On BigQuery
+the changed labels are merged back in batches
+(:mod:`pipeline.warehouse.bigquery_reclassify`).
 """
 from __future__ import annotations
 
@@ -20,13 +23,15 @@ LABEL_COLUMNS = ("is_security", "is_accident", "security_score", "categories", "
                  "matched_terms", "places", "primary_place", "classifier_version")
 
 
-def duckdb_path(uri: str) -> str:
-    from pipeline.warehouse.uri import parse_warehouse
-
-    wh = parse_warehouse(uri)
-    if wh.kind != "duckdb":
-        raise SystemExit("reclassify works on a DuckDB warehouse (duckdb:///path.duckdb)")
-    return wh.path
+def relabel_fn(clf: SecurityClassifier):
+    """``row -> {label column: new value}`` when the labels changed, else None
+    (rows with ``title``, ``text``, ``language`` and the :data:`LABEL_COLUMNS`)."""
+    def relabel(row: dict):
+        new = labels(clf, row["title"], row["text"], row["language"])
+        if all(_same(a, row[c]) for a, c in zip(new, LABEL_COLUMNS)):
+            return None
+        return dict(zip(LABEL_COLUMNS, new))
+    return relabel
 
 
 def labels(clf: SecurityClassifier, title, text, language) -> tuple:
@@ -73,12 +78,23 @@ def reclassify(path: str, clf: SecurityClassifier, batch: int = 500) -> tuple[in
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.reclassify", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--warehouse", required=True, help="duckdb:///path/to/news.duckdb")
+    ap.add_argument("--warehouse", required=True, help="duckdb:///path/to/news.duckdb or bigquery:PROJECT.DATASET")
     ap.add_argument("--model", default=None)
     args = ap.parse_args(argv)
-    path = duckdb_path(args.warehouse)
-    clf = SecurityClassifier.load(args.model)
-    read, changed = reclassify(path, clf)
+    from pipeline.warehouse.uri import WarehouseError, parse_warehouse
+
+    try:
+        wh = parse_warehouse(args.warehouse)
+        clf = SecurityClassifier.load(args.model)
+        if wh.kind == "bigquery":
+            from pipeline.warehouse.bigquery_reclassify import reclassify_bigquery
+
+            read, changed = reclassify_bigquery(wh.project, wh.dataset, relabel_fn(clf), LABEL_COLUMNS)
+        else:
+            read, changed = reclassify(wh.path, clf)
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"reclassified {read} stories with {clf.version}: {changed} rows changed")
     return 0
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Optional
 
+from transforms import bigquery_client
 from transforms.core import schema
 from pipeline.warehouse.places import place_rows
 from pipeline.warehouse.state import RunState, known_story_ids
@@ -35,10 +36,18 @@ WHERE TRUE
 QUALIFY ROW_NUMBER() OVER (PARTITION BY feed_url ORDER BY last_polled_at DESC) = 1"""
 
 
-def make_client(project: str):
-    from google.cloud import bigquery
+class NotSetUp(WarehouseError):
+    """The dataset, or one of its tables or views, does not exist yet."""
 
-    return bigquery.Client(project=project)
+    def __init__(self, project: str, dataset: str):
+        super().__init__(f"BigQuery {project}.{dataset} is not set up: run "
+                         f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}")
+
+
+def make_client(project: str):
+    """A ``google.cloud.bigquery.Client`` for ``project``: the emulator's when
+    ``BIGQUERY_EMULATOR_HOST`` is set (:func:`transforms.bigquery_client.make_client`)."""
+    return bigquery_client.make_client(project)
 
 
 def table_definition(project: str, dataset: str, table: str):
@@ -64,9 +73,32 @@ def view_statements(project: str, dataset: str) -> list[tuple[str, str]]:
     return out
 
 
+_JSON_CASTS = {"STRING": "{v}", "INTEGER": "SAFE_CAST({v} AS INT64)", "FLOAT": "SAFE_CAST({v} AS FLOAT64)",
+               "BOOLEAN": "SAFE_CAST({v} AS BOOL)", "TIMESTAMP": "SAFE_CAST({v} AS TIMESTAMP)",
+               "DATE": "SAFE_CAST({v} AS DATE)"}
+
+
+def json_column(field: schema.Field, row: str) -> str:
+    """GoogleSQL for ``field``'s typed value in the JSON object ``row`` (as written by
+    :func:`transforms.core.schema.to_json_row`: RFC 3339 timestamps, ISO dates).
+    A REPEATED field gives an array (empty, never NULL)."""
+    path = f"'$.{field.name}'"
+    if field.mode == "REPEATED":
+        if field.type != "STRING":
+            raise ValueError(f"{field.name}: only REPEATED STRING is supported, not {field.type}")
+        return f"IFNULL(JSON_VALUE_ARRAY({row}, {path}), [])"
+    return _JSON_CASTS[field.type].format(v=f"JSON_VALUE({row}, {path})")
+
+
 def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
-    """A script that replaces the places rows (idempotent); the rows travel as one
-    JSON query parameter."""
+    """One ``MERGE`` that makes the ``places`` rows equal to the gazetteer's
+    (update, insert, and delete what the gazetteer no longer has), so a rerun
+    changes nothing. The rows travel as one JSON query parameter.
+
+    A single DML statement is atomic in BigQuery, so no multi-statement
+    transaction is needed (the emulator also does not pass query parameters
+    into multi-statement scripts). Returns ``(None, [])`` without a gazetteer.
+    """
     rows = place_rows()
     if not rows:
         return None, []
@@ -75,29 +107,68 @@ def places_statement(project: str, dataset: str) -> tuple[Optional[str], list]:
     from google.cloud import bigquery
 
     cols = schema.column_names("places")
-    exprs = []
-    for f in schema.PLACES:
-        value = f"JSON_VALUE(r, '$.{f.name}')"
-        exprs.append(value if f.type == "STRING" else f"SAFE_CAST({value} AS FLOAT64)")
-    table = f"`{project}.{dataset}.places`"
-    sql = (f"BEGIN TRANSACTION;\nDELETE FROM {table} WHERE TRUE;\n"
-           f"INSERT INTO {table} ({', '.join(cols)})\n"
-           f"SELECT {', '.join(exprs)} FROM UNNEST(JSON_QUERY_ARRAY(@places)) AS r;\n"
-           "COMMIT TRANSACTION;")
+    keys = schema.PRIMARY_KEYS["places"]
+    exprs = [f"{json_column(f, 'r')} AS `{f.name}`" for f in schema.PLACES]
+    on = " AND ".join(f"T.`{k}` = S.`{k}`" for k in keys)
+    update = ", ".join(f"`{c}` = S.`{c}`" for c in cols if c not in keys)
+    sql = (f"MERGE `{project}.{dataset}.places` AS T\n"
+           f"USING (SELECT {', '.join(exprs)} FROM UNNEST(JSON_QUERY_ARRAY(@places)) AS r) AS S\n"
+           f"ON {on}\n"
+           f"WHEN MATCHED THEN UPDATE SET {update}\n"
+           f"WHEN NOT MATCHED THEN INSERT ({', '.join(f'`{c}`' for c in cols)}) "
+           f"VALUES ({', '.join(f'S.`{c}`' for c in cols)})\n"
+           "WHEN NOT MATCHED BY SOURCE THEN DELETE")
     payload = json.dumps([{c: r.get(c) for c in cols} for r in rows], ensure_ascii=False)
     return sql, [bigquery.ScalarQueryParameter("places", "STRING", payload)]
 
 
+_DDL_TYPES = {"STRING": "STRING", "INTEGER": "INT64", "FLOAT": "FLOAT64", "BOOLEAN": "BOOL",
+              "TIMESTAMP": "TIMESTAMP", "DATE": "DATE"}
+
+
+def add_column_statement(project: str, dataset: str, table: str, field: schema.Field) -> str:
+    """``ALTER TABLE ... ADD COLUMN IF NOT EXISTS`` for ``field`` (GoogleSQL DDL).
+
+    BigQuery adds only NULLABLE and REPEATED columns to an existing table, so
+    a REQUIRED field is added as NULLABLE (old rows have no value for it).
+    """
+    ddl_type = _DDL_TYPES[field.type]
+    if field.mode == "REPEATED":
+        ddl_type = f"ARRAY<{ddl_type}>"
+    options = ""
+    if field.description:
+        text = field.description.replace("\\", "\\\\").replace('"', '\\"')
+        options = f' OPTIONS(description="{text}")'
+    return (f"ALTER TABLE `{project}.{dataset}.{table}` "
+            f"ADD COLUMN IF NOT EXISTS `{field.name}` {ddl_type}{options}")
+
+
 def add_missing_fields(client, project: str, dataset: str, table: str) -> list[str]:
-    """Append columns added to pipeline/schema.py since the table was created
-    (BigQuery allows adding NULLABLE and REPEATED fields; nothing is dropped)."""
-    existing = client.get_table(f"{project}.{dataset}.{table}")
-    have = {f.name for f in existing.schema}
-    new = [f for f in table_definition(project, dataset, table).schema if f.name not in have]
-    if not new:
-        return []
-    existing.schema = list(existing.schema) + new
-    client.update_table(existing, ["schema"])
+    """Add the columns that :mod:`transforms.core.schema` gained since ``table`` was
+    created (NULL, or an empty array, in old rows); nothing is dropped or retyped.
+    Returns the names added.
+
+    One ``ALTER TABLE ADD COLUMN IF NOT EXISTS`` per column. If the table's
+    metadata still lacks a column afterwards (the emulator applies the DDL to
+    its storage but not to the schema ``tables.get`` returns), the schema is
+    patched too; on BigQuery that second step finds nothing to do.
+    """
+    from google.cloud import bigquery
+
+    ref = f"{project}.{dataset}.{table}"
+    have = {f.name for f in client.get_table(ref).schema}
+    new = [f for f in schema.TABLES[table] if f.name not in have]
+    for f in new:
+        client.query(add_column_statement(project, dataset, table, f)).result()
+    if new:
+        existing = client.get_table(ref)
+        listed = {f.name for f in existing.schema}
+        late = [bigquery.SchemaField(f.name, f.type, mode="REPEATED" if f.mode == "REPEATED" else "NULLABLE",
+                                     description=f.description or None)
+                for f in new if f.name not in listed]
+        if late:
+            existing.schema = list(existing.schema) + late
+            client.update_table(existing, ["schema"])
     return [f.name for f in new]
 
 
@@ -144,7 +215,10 @@ STATE_QUERIES = {
 
 
 def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
-    """Known article ids, the latest feed state per feed and line history."""
+    """Known article ids, the latest feed state per feed and line history.
+
+    Raises :class:`NotSetUp` when a table or view is missing, WarehouseError
+    for any other refusal (one line each)."""
     from google.api_core.exceptions import GoogleAPIError, NotFound
 
     client = client or make_client(project)
@@ -158,8 +232,7 @@ def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
         feed_state = {r["feed_url"]: r for r in rows("feed_state")}
         history = {(r["source"], r["line_hash"]): int(r["articles"]) for r in rows("source_lines")}
     except NotFound:
-        raise WarehouseError(f"BigQuery {project}.{dataset} is not set up: run "
-                             f"python -m pipeline.warehouse init --warehouse bigquery:{project}.{dataset}") from None
+        raise NotSetUp(project, dataset) from None
     except GoogleAPIError as exc:
         raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
     return RunState(known, feed_state, history)

@@ -4,6 +4,9 @@
 -- Africa/Casablanca day of COALESCE(published_at, fetched_at));
 -- week_start is the Monday. region, lat and lon come from the `places`
 -- dimension table (NULL for a place the gazetteer does not know).
+-- week_start is computed from DAYOFWEEK (Sunday = 1) rather than
+-- DATE_TRUNC(date, ISOWEEK): same Monday in BigQuery, and the BigQuery
+-- emulator the tests run on rejects ISOWEEK there (and gets WEEK(MONDAY) wrong).
 CREATE OR REPLACE VIEW `{project}.{dataset}.security_by_place_week` AS
 WITH story_places AS (
     SELECT DISTINCT s.article_id, s.`date`, p AS place
@@ -14,7 +17,7 @@ WITH story_places AS (
 SELECT
     EXTRACT(ISOYEAR FROM sp.`date`) AS iso_year,
     EXTRACT(ISOWEEK FROM sp.`date`) AS iso_week,
-    DATE_TRUNC(sp.`date`, ISOWEEK) AS week_start,
+    DATE_SUB(sp.`date`, INTERVAL MOD(EXTRACT(DAYOFWEEK FROM sp.`date`) + 5, 7) DAY) AS week_start,
     sp.place,
     d.region,
     COUNT(*) AS stories,

@@ -10,6 +10,9 @@
 -- region is the canonical Arabic name (places.region), region_latin its
 -- Latin name from the gazetteer's region row. share = security_stories /
 -- arabic_stories, NULL when the region had no Arabic story that week.
+-- Mondays are computed from DAYOFWEEK (Sunday = 1) rather than
+-- DATE_TRUNC(d, ISOWEEK): the same day in BigQuery, and the BigQuery
+-- emulator the tests run on rejects ISOWEEK there.
 CREATE OR REPLACE VIEW `{project}.{dataset}.security_by_region_week` AS
 WITH story_regions AS (
     SELECT DISTINCT s.article_id, s.`date`, s.is_security, d.region
@@ -20,7 +23,7 @@ WITH story_regions AS (
 ),
 counts AS (
     SELECT
-        DATE_TRUNC(`date`, ISOWEEK) AS week_start,
+        DATE_SUB(`date`, INTERVAL MOD(EXTRACT(DAYOFWEEK FROM `date`) + 5, 7) DAY) AS week_start,
         region,
         COUNT(*) AS arabic_stories,
         COUNTIF(is_security) AS security_stories
@@ -29,8 +32,8 @@ counts AS (
 ),
 bounds AS (
     SELECT
-        DATE_TRUNC(MIN(`date`), ISOWEEK) AS first_week,
-        DATE_TRUNC(MAX(`date`), ISOWEEK) AS last_week
+        DATE_SUB(MIN(`date`), INTERVAL MOD(EXTRACT(DAYOFWEEK FROM MIN(`date`)) + 5, 7) DAY) AS first_week,
+        DATE_SUB(MAX(`date`), INTERVAL MOD(EXTRACT(DAYOFWEEK FROM MAX(`date`)) + 5, 7) DAY) AS last_week
     FROM `{project}.{dataset}.stories_current`
     WHERE language = 'ar'
 ),
@@ -39,7 +42,7 @@ weeks AS (
     FROM bounds AS b
     CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(
         b.first_week,
-        GREATEST(b.last_week, DATE_TRUNC(CURRENT_DATE('Africa/Casablanca'), ISOWEEK)),
+        GREATEST(b.last_week, DATE_SUB(CURRENT_DATE('Africa/Casablanca'), INTERVAL MOD(EXTRACT(DAYOFWEEK FROM CURRENT_DATE('Africa/Casablanca')) + 5, 7) DAY)),
         INTERVAL 7 DAY)) AS w
     WHERE b.first_week IS NOT NULL
 ),

@@ -6,10 +6,13 @@
 -- share = security_stories / arabic_stories, NULL in a week without Arabic
 -- stories. complete = the week has ended (its Sunday is before today); the
 -- current week is incomplete and its counts still grow.
+-- Mondays are computed from DAYOFWEEK (Sunday = 1) rather than
+-- DATE_TRUNC(d, ISOWEEK): the same day in BigQuery, and the BigQuery
+-- emulator the tests run on rejects ISOWEEK there.
 CREATE OR REPLACE VIEW `{project}.{dataset}.security_weekly` AS
 WITH counts AS (
     SELECT
-        DATE_TRUNC(`date`, ISOWEEK) AS week_start,
+        DATE_SUB(`date`, INTERVAL MOD(EXTRACT(DAYOFWEEK FROM `date`) + 5, 7) DAY) AS week_start,
         COUNT(*) AS arabic_stories,
         COUNTIF(is_security) AS security_stories
     FROM `{project}.{dataset}.stories_current`
@@ -21,7 +24,7 @@ weeks AS (
     FROM (SELECT MIN(week_start) AS first_week, MAX(week_start) AS last_week FROM counts) AS b
     CROSS JOIN UNNEST(GENERATE_DATE_ARRAY(
         b.first_week,
-        GREATEST(b.last_week, DATE_TRUNC(CURRENT_DATE('Africa/Casablanca'), ISOWEEK)),
+        GREATEST(b.last_week, DATE_SUB(CURRENT_DATE('Africa/Casablanca'), INTERVAL MOD(EXTRACT(DAYOFWEEK FROM CURRENT_DATE('Africa/Casablanca')) + 5, 7) DAY)),
         INTERVAL 7 DAY)) AS w
     WHERE b.first_week IS NOT NULL
 )

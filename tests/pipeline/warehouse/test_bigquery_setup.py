@@ -1,214 +1,173 @@
-"""The BigQuery set-up code against a fake HTTP transport.
+"""The BigQuery set-up against a real BigQuery emulator (bqemulator on 127.0.0.1).
 
-BigQuery itself is not reachable in CI: a real ``google.cloud.bigquery.Client``
-(anonymous credentials) talks to :class:`FakeBigQuery`, a ``requests.Session``
-that answers the REST calls from memory and records them, so the tests assert
-the exact requests: dataset, table definitions (schema, partitioning,
-clustering), the places load and the views, and idempotency (409 handled).
+Each test gets its own dataset on one emulator per session (tests/bq_emulator.py),
+and talks to it exactly as a user would: ``BIGQUERY_EMULATOR_HOST`` set, the
+project's own clients. What the emulator does not prove is said in README
+("Try the BigQuery warehouse without a Google Cloud account").
 """
 from __future__ import annotations
 
-import json
-import re
-from urllib.parse import urlsplit
+import dataclasses
 
 import pytest
-import requests
-from google.auth.credentials import AnonymousCredentials
+from bq_emulator import bq_emulator, bq_env  # noqa: F401  (fixtures)
 from google.cloud import bigquery
 
-from pipeline.warehouse.bigquery_setup import init_bigquery, read_bigquery_state
+from pipeline.warehouse import cli as warehouse_cli
+from pipeline.warehouse.bigquery_setup import init_bigquery, read_bigquery_state, table_definition
+from pipeline.warehouse.places import place_rows
 from pipeline.warehouse.uri import WarehouseError
+from pipeline.warehouse.views import view_names
+from transforms import bigquery_client
 from transforms.core import schema
 
-P, D = "test-project", "news"
+
+def _tables(client, project, dataset) -> dict[str, bigquery.Table]:
+    return {t.table_id: client.get_table(t.reference) for t in client.list_tables(f"{project}.{dataset}")}
 
 
-class FakeBigQuery(requests.Session):
-    """Just enough of the BigQuery v2 REST API: datasets, tables, query jobs."""
-
-    is_mtls = False
-
-    def __init__(self, query_rows=None):
-        super().__init__()
-        self.calls: list[tuple[str, str, dict | None]] = []
-        self.datasets: set = set()
-        self.tables: dict = {}
-        self.queries: list[str] = []
-        self.query_rows = query_rows or {}      # regex on SQL -> (fields, rows)
-        self.jobs: dict = {}
-
-    def request(self, method, url, data=None, headers=None, **kwargs):
-        response = self._route(method, url, data)
-        response.request = requests.Request(method, url).prepare()
-        return response
-
-    def _route(self, method, url, data):
-        path = urlsplit(url).path
-        body = json.loads(data) if data else None
-        self.calls.append((method, path, body))
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/datasets", path)
-        if method == "POST" and m:
-            ref = body["datasetReference"]["datasetId"]
-            if ref in self.datasets:
-                return _response(409, {"error": {"code": 409, "message": f"Already Exists: Dataset {ref}"}})
-            self.datasets.add(ref)
-            return _response(200, body)
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/datasets/([^/]+)/tables", path)
-        if method == "POST" and m:
-            ref = body["tableReference"]["tableId"]
-            if ref in self.tables:
-                return _response(409, {"error": {"code": 409, "message": f"Already Exists: Table {ref}"}})
-            self.tables[ref] = body
-            return _response(200, body)
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/datasets/([^/]+)/tables/([^/]+)", path)
-        if m and m.group(3) in self.tables:
-            if method == "GET":
-                return _response(200, {**self.tables[m.group(3)], "etag": "e1"})
-            if method in ("PATCH", "PUT"):
-                self.tables[m.group(3)] = {**self.tables[m.group(3)], **body}
-                return _response(200, self.tables[m.group(3)])
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/jobs", path)
-        if method == "POST" and m:
-            sql = body["configuration"]["query"]["query"]
-            self.queries.append(sql)
-            job_id = body["jobReference"]["jobId"]
-            self.jobs[job_id] = (sql, body)
-            return _response(200, {**body, "status": {"state": "DONE"}})
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/queries/([^/]+)", path)
-        if method == "GET" and m:
-            sql, job = self.jobs[m.group(2)]
-            fields, rows = self._result(sql)
-            return _response(200, {"kind": "bigquery#getQueryResultsResponse", "jobComplete": True,
-                                   "jobReference": job["jobReference"], "totalRows": str(len(rows)),
-                                   "schema": {"fields": fields},
-                                   "rows": [{"f": [{"v": v} for v in r]} for r in rows]})
-        m = re.fullmatch(r"/bigquery/v2/projects/([^/]+)/jobs/([^/]+)", path)
-        if method == "GET" and m:
-            sql, job = self.jobs[m.group(2)]
-            return _response(200, {**job, "status": {"state": "DONE"}})
-        return _response(404, {"error": {"code": 404, "message": f"fake: no route for {method} {path}"}})
-
-    def _result(self, sql: str):
-        for pattern, (fields, rows) in self.query_rows.items():
-            if re.search(pattern, sql):
-                if isinstance(rows, Exception):
-                    raise rows
-                return fields, rows
-        return [], []
+def _fields(table: bigquery.Table) -> list[tuple[str, str, str]]:
+    return [(f.name, f.field_type, f.mode) for f in table.schema]
 
 
-def _response(status: int, payload: dict) -> requests.Response:
-    r = requests.Response()
-    r.status_code = status
-    r._content = json.dumps(payload).encode()
-    r.headers["Content-Type"] = "application/json"
-    r.url = "https://bigquery.invalid/"
-    return r
+def test_emulator_host_convention():
+    assert bigquery_client.emulator_host({}) is None
+    assert bigquery_client.emulator_host({"BIGQUERY_EMULATOR_HOST": " "}) is None
+    assert bigquery_client.emulator_host({"BIGQUERY_EMULATOR_HOST": "127.0.0.1:9050"}) == "http://127.0.0.1:9050"
+    assert bigquery_client.emulator_host({"BIGQUERY_EMULATOR_HOST": "http://127.0.0.1:9050/"}) == "http://127.0.0.1:9050"
 
 
-def client_on(fake: FakeBigQuery) -> bigquery.Client:
-    return bigquery.Client(project=P, credentials=AnonymousCredentials(), _http=fake)
+def test_make_client_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("BIGQUERY_EMULATOR_HOST", "127.0.0.1:1")
+    client = bigquery_client.make_client("p")
+    assert client._connection.API_BASE_URL == "http://127.0.0.1:1"
+    assert client.project == "p"
 
 
-def test_init_creates_dataset_tables_with_partitioning_and_clustering():
-    fake = FakeBigQuery()
-    report = init_bigquery(P, D, client=client_on(fake))
-    assert D in fake.datasets and set(fake.tables) == {"stories", "errors", "feed_state", "source_lines", "places"}
-    stories = fake.tables["stories"]
-    assert stories["tableReference"] == {"projectId": P, "datasetId": D, "tableId": "stories"}
-    assert stories["timePartitioning"] == {"type": "DAY", "field": "published_at"}
-    assert stories["clustering"] == {"fields": ["source", "primary_category"]}
-    sent = [(f["name"], f["type"], f["mode"]) for f in stories["schema"]["fields"]]
-    assert sent == [(f.name, f.type, f.mode) for f in schema.STORIES]
-    assert {"categories", "matched_terms", "places"} <= {n for n, _, m in sent if m == "REPEATED"}
-    assert fake.tables["errors"]["timePartitioning"] == {"type": "DAY", "field": "at"}
-    assert sorted(report["created"]) == sorted([D, "stories", "errors", "feed_state", "source_lines", "places"])
+def test_init_command_creates_dataset_tables_views_from_the_schema(bq_env, capsys):
+    assert warehouse_cli.main(["init", "--warehouse", bq_env.uri]) == 0
+    assert "warehouse ready" in capsys.readouterr().out
+    client = bq_env.client()
+    tables = _tables(client, bq_env.project, bq_env.dataset)
+    assert set(schema.TABLES) <= set(tables)
+    for name, fields in schema.TABLES.items():
+        assert _fields(tables[name]) == [(f.name, f.type, f.mode) for f in fields], name
+        params = schema.TABLE_PARAMETERS.get(name, {})
+        part = params.get("timePartitioning")
+        if part:
+            assert tables[name].time_partitioning.type_ == part["type"]
+            assert tables[name].time_partitioning.field == part["field"]
+        else:
+            assert tables[name].time_partitioning is None
+        assert (tables[name].clustering_fields or None) == (params.get("clustering", {}).get("fields") or None)
+    views = {n for n, t in tables.items() if t.table_type == "VIEW"}
+    assert set(view_names()) | {"feed_state_current"} <= views
+    # Every view answers on the empty tables, in GoogleSQL as the emulator runs it.
+    for view in views:
+        assert bq_env.rows(f"SELECT COUNT(*) AS n FROM `{{p}}.{{d}}.{view}`") == [{"n": 0}]
+    places = bq_env.rows("SELECT place, region, lat FROM `{p}.{d}.places`")
+    assert len(places) == len(place_rows()) > 100
+    assert len({p["place"] for p in places}) == len(places)
 
 
-def test_init_creates_views_in_dependency_order():
-    fake = FakeBigQuery()
-    report = init_bigquery(P, D, client=client_on(fake))
-    views = [q for q in fake.queries if "CREATE OR REPLACE VIEW" in q]
-    names = [re.search(r"VIEW `[^`]+\.([a-z_]+)`", q).group(1) for q in views]
-    assert names == report["views"]
-    assert names[0] == "stories_current" and "feed_state_current" in names
-    current = views[0]
-    assert f"`{P}.{D}.stories`" in current and "ROW_NUMBER()" in current and "PARTITION BY s.article_id" in current
-    for q in views[1:]:
-        assert "{" not in q, "placeholder left unfilled"
-    from pipeline.warehouse.views import view_names
-
-    assert set(view_names()) <= set(names)
-
-
-def test_init_loads_places_as_one_idempotent_script():
-    fake = FakeBigQuery()
-    init_bigquery(P, D, client=client_on(fake))
-    scripts = [(sql, body) for sql, body in fake.jobs.values() if "places" in sql and "DELETE" in sql]
-    assert len(scripts) == 1
-    sql, body = scripts[0]
-    assert sql.index("DELETE FROM") < sql.index("INSERT INTO") and "@places" in sql
-    params = body["configuration"]["query"]["queryParameters"]
-    rows = json.loads(params[0]["parameterValue"]["value"])
-    assert len(rows) > 10 and set(rows[0]) == set(schema.column_names("places"))
+def test_init_twice_changes_nothing(bq_env):
+    client = bq_env.client()
+    first = init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    assert sorted(first["created"]) == sorted([bq_env.dataset, *schema.TABLES])
+    before = {n: (_fields(t), t.time_partitioning, t.clustering_fields, t.view_query)
+              for n, t in _tables(client, bq_env.project, bq_env.dataset).items()}
+    places = bq_env.rows("SELECT * FROM `{p}.{d}.places` ORDER BY place")
+    second = init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    assert second["created"] == [] and "altered" not in second
+    assert sorted(second["existing"]) == sorted([bq_env.dataset, *schema.TABLES])
+    after = {n: (_fields(t), t.time_partitioning, t.clustering_fields, t.view_query)
+             for n, t in _tables(client, bq_env.project, bq_env.dataset).items()}
+    assert after == before
+    assert bq_env.rows("SELECT * FROM `{p}.{d}.places` ORDER BY place") == places
 
 
-def test_init_twice_is_idempotent():
-    fake = FakeBigQuery()
-    client = client_on(fake)
-    init_bigquery(P, D, client=client)
-    before = dict(fake.tables)
-    report = init_bigquery(P, D, client=client)
-    assert report["created"] == []
-    assert sorted(report["existing"]) == sorted([D, "stories", "errors", "feed_state", "source_lines", "places"])
-    assert fake.tables == before
-    conflicts = [c for c in fake.calls if c[0] == "POST" and c[1].endswith(("/datasets", "/tables"))]
-    assert len(conflicts) == 12          # 6 creations per run, the second six answered 409
+def test_init_on_an_older_schema_adds_the_missing_columns_and_keeps_rows(bq_env, monkeypatch):
+    client = bq_env.client()
+    client.create_dataset(f"{bq_env.project}.{bq_env.dataset}")
+    old = table_definition(bq_env.project, bq_env.dataset, "stories")
+    old.schema = [f for f in old.schema if f.name not in ("dateline", "date_rejected", "run_id")] + [
+        bigquery.SchemaField("run_id", "STRING", mode="REQUIRED")]
+    client.create_table(old)
+    client.query(f"INSERT INTO `{bq_env.project}.{bq_env.dataset}.stories` "
+                 "(article_id, url, canonical_url, source, fetched_at, run_id) VALUES "
+                 "('a1', 'http://x.test/1', 'http://x.test/1', 'x', TIMESTAMP '2026-11-02 10:00:00+00', 'old')"
+                 ).result()
+    # A column another change adds to the one row schema (a DATE, say) must just work.
+    extra = schema.Field("published_day", "DATE", "NULLABLE", "test-only column")
+    monkeypatch.setitem(schema.TABLES, "stories", schema.STORIES + (extra,))
+    report = init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    assert "stories" in report["altered"]
+    names = [f.name for f in client.get_table(f"{bq_env.project}.{bq_env.dataset}.stories").schema]
+    assert set(names) == {f.name for f in schema.TABLES["stories"]}
+    assert names[-3:] == ["date_rejected", "dateline", "published_day"]
+    got = bq_env.rows("SELECT article_id, dateline, published_day FROM `{p}.{d}.stories`")
+    assert got == [{"article_id": "a1", "dateline": None, "published_day": None}]
+    again = init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    assert "altered" not in again
 
 
-def test_read_state_queries_the_views():
-    fake = FakeBigQuery(query_rows={
-        r"DISTINCT article_id": ([{"name": "article_id", "type": "STRING"}, {"name": "url", "type": "STRING"}],
-                                 [["a1", None], ["a2", "https://x.invalid/story?id=2"]]),
-        r"feed_state_current": ([{"name": "feed_url", "type": "STRING"}, {"name": "etag", "type": "STRING"}],
-                                [["http://x.invalid/rss", '"v1"']]),
-        r"source_lines": ([{"name": "source", "type": "STRING"}, {"name": "line_hash", "type": "STRING"},
-                           {"name": "articles", "type": "INTEGER"}], [["x", "h1", "7"]]),
-    })
-    state = read_bigquery_state(P, D, client=client_on(fake))
+def test_places_merge_removes_places_no_longer_in_the_gazetteer(bq_env):
+    client = bq_env.client()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    client.query(f"INSERT INTO `{bq_env.project}.{bq_env.dataset}.places` (place) VALUES ('مكان قديم')").result()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    assert bq_env.rows("SELECT COUNT(*) AS n FROM `{p}.{d}.places` WHERE place = 'مكان قديم'") == [{"n": 0}]
+    assert bq_env.rows("SELECT COUNT(*) AS n FROM `{p}.{d}.places`") == [{"n": len(place_rows())}]
+
+
+def test_read_state_reads_known_ids_latest_feed_state_and_line_history(bq_env):
+    client = bq_env.client()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    t = f"`{bq_env.project}.{bq_env.dataset}"
+    client.query(
+        f"INSERT INTO {t}.stories` (article_id, url, canonical_url, source, fetched_at, run_id) VALUES "
+        "('a1', 'http://x.test/1', 'http://x.test/1', 'x', TIMESTAMP '2026-11-02 10:00:00+00', 'r1'), "
+        "('a2', 'http://x.test/story?id=2', 'http://x.test/2', 'x', TIMESTAMP '2026-11-02 10:00:00+00', 'r1')"
+    ).result()
+    client.query(
+        f"INSERT INTO {t}.feed_state` (feed_url, etag, last_polled_at, consecutive_failures) VALUES "
+        "('http://x.test/rss', '\"v1\"', TIMESTAMP '2026-11-02 10:00:00+00', 0), "
+        "('http://x.test/rss', '\"v2\"', TIMESTAMP '2026-11-02 11:00:00+00', 0)"
+    ).result()
+    client.query(f"INSERT INTO {t}.source_lines` (source, line_hash, articles) VALUES "
+                 "('x', 'h1', 3), ('x', 'h1', 7), ('x', 'h2', 2)").result()
+    state = read_bigquery_state(bq_env.project, bq_env.dataset, client=client)
     from transforms.urls import article_id
 
-    # the stored id, and the id of the link a story was fetched from
-    assert state.known_ids == sorted(["a1", "a2", article_id("https://x.invalid/story?id=2")])
-    assert state.feed_state == {"http://x.invalid/rss": {"feed_url": "http://x.invalid/rss", "etag": '"v1"'}}
-    assert state.line_history == {("x", "h1"): 7}
+    # the stored ids, and the id of the link a story was fetched from
+    assert state.known_ids == sorted({"a1", "a2", article_id("http://x.test/1"), article_id("http://x.test/story?id=2")})
+    assert list(state.feed_state) == ["http://x.test/rss"]
+    assert state.feed_state["http://x.test/rss"]["etag"] == '"v2"'
+    assert state.line_history == {("x", "h1"): 7, ("x", "h2"): 2}
 
 
-def test_read_state_on_missing_dataset_says_to_run_init():
-    fake = FakeBigQuery()
-
-    def not_found(method, url, data=None):
-        if "/jobs" in url or "/queries/" in url:
-            return _response(404, {"error": {"code": 404, "message": "Not found: Table news.stories"}})
-        return original(method, url, data)
-
-    original = fake._route
-    fake._route = not_found
+def test_read_state_on_a_dataset_not_set_up_says_to_run_init(bq_env):
     with pytest.raises(WarehouseError, match="pipeline.warehouse init"):
-        read_bigquery_state(P, D, client=client_on(fake))
+        read_bigquery_state(bq_env.project, bq_env.dataset)
 
 
-def test_init_adds_columns_new_to_the_schema_to_existing_tables():
-    fake = FakeBigQuery()
-    init_bigquery(P, D, client=client_on(fake))
-    old = fake.tables["stories"]
-    old["schema"]["fields"] = [f for f in old["schema"]["fields"] if f["name"] not in ("dateline", "date_rejected")]
-    report = init_bigquery(P, D, client=client_on(fake))
-    assert report["altered"] == ["stories"]
-    patch = [b for m, path, b in fake.calls if m == "PATCH" and path.endswith("/tables/stories")]
-    assert len(patch) == 1
-    names = [f["name"] for f in patch[0]["schema"]["fields"]]
-    assert names[-2:] == ["date_rejected", "dateline"] and len(names) == len(schema.STORIES)
-    again = init_bigquery(P, D, client=client_on(fake))
-    assert "altered" not in again
+def test_json_column_covers_every_schema_type():
+    from pipeline.warehouse.bigquery_setup import json_column
+
+    for fields in schema.TABLES.values():
+        for f in fields:
+            assert f.name in json_column(f, "r")
+    date = json_column(schema.Field("d", "DATE"), "r")
+    assert date == "SAFE_CAST(JSON_VALUE(r, '$.d') AS DATE)"
+    with pytest.raises(ValueError):
+        json_column(dataclasses.replace(schema.STORIES[0], mode="REPEATED", type="INTEGER"), "r")
+
+
+def test_a_run_on_a_dataset_not_set_up_creates_it_first(bq_env):
+    from pipeline.launch import read_state
+    from pipeline.warehouse.uri import parse_warehouse
+
+    state = read_state(parse_warehouse(bq_env.uri))
+    assert (state.known_ids, state.feed_state, state.line_history) == ([], {}, {})
+    tables = _tables(bq_env.client(), bq_env.project, bq_env.dataset)
+    assert set(schema.TABLES) | {"stories_current", "feed_state_current"} <= set(tables)

@@ -161,11 +161,12 @@ def entry_date(entry, *, now: dt.datetime) -> tuple[Optional[dt.datetime], Optio
 
     ``why`` is None when the entry simply has no date.
     """
-    reasons = []
+    reasons, seen = [], set()
     for key in ("published", "updated", "created"):
         raw = entry.get(key)
-        if not raw or not isinstance(raw, str):
+        if not raw or not isinstance(raw, str) or raw in seen:   # feedparser copies pubDate to "updated"
             continue
+        seen.add(raw)
         when = read_date(raw, now=now)
         if when is None:
             parsed = entry.get(f"{key}_parsed")

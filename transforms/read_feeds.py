@@ -47,6 +47,7 @@ __all__ = ["FUTURE_TOLERANCE", "FeedParseError", "EntryProblem", "ParsedEntries"
 
 _XML_DECL_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)["'][^"']*["']""", re.I)
 _HTML_HINT = re.compile(r"<!doctype\s+html|<html[\s>]", re.I)
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 
 class FeedParseError(Exception):
@@ -81,11 +82,50 @@ class ParsedEntries(list):
         self.content_hash = content_hash
 
 
+def _safe_char_ref(m: re.Match) -> str:
+    """A character reference to a lone surrogate or out of range becomes U+FFFD, to a
+    control character nothing (feedparser raises UnicodeEncodeError on ``&#xD800;``)."""
+    try:
+        code = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+    except ValueError:
+        return "&#xFFFD;"
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF or code == 0:
+        return "&#xFFFD;"
+    if code < 0x20 and code not in (0x9, 0xA, 0xD) or 0x7F <= code <= 0x9F or code == 0x1B:
+        return ""
+    return m.group(0)
+
+
 def _to_utf8_xml(body: bytes, content_type: str) -> bytes:
-    """Decode with our charset rules (feedparser guesses windows-1256 badly) and
-    hand feedparser UTF-8 bytes whose declaration says so."""
+    """Decode with our charset rules (feedparser guesses windows-1256 badly), defuse
+    character references no text may hold, and hand feedparser UTF-8 bytes whose
+    declaration says so."""
     text, _ = decode_body(body, content_type)
+    text = _CHAR_REF.sub(_safe_char_ref, text) if "&#" in text else text
     return _XML_DECL_ENCODING.sub(r'\1"utf-8"', text, count=1).encode("utf-8", "replace")
+
+
+def _with_xml_base(data: bytes, base_url: str, parsed):
+    """feedparser's parse with the document's base URL, for feeds that use ``xml:base``.
+
+    feedparser resolves ``xml:base`` chains only from an absolute document
+    base, and then resolves ids too (a guid ``12345`` would look like a URL).
+    So feeds are parsed without a base (ids as written, links resolved by us
+    against the final URL), and only a feed that uses ``xml:base`` is parsed a
+    second time with it, for its links. None when not needed or not aligned.
+    """
+    if b"xml:base" not in data:
+        return None
+    based = feedparser.parse(data, response_headers={"content-type": "application/xml; charset=utf-8",
+                                                     "content-location": base_url})
+    return based if len(based.entries) == len(parsed.entries) else None
+
+
+def _links_from(raw, based):
+    """The entry as written, with the links of its ``xml:base``-resolved twin."""
+    entry = feedparser.FeedParserDict(raw)
+    entry["links"] = based.get("links") or []
+    return entry
 
 
 def _read_entry(e, *, feed_url: str, base_url: str, source: str, feed_language: str, now: dt.datetime):
@@ -123,8 +163,9 @@ def parse_feed(body: bytes, *, feed_url: str, source: str, language: str, now: O
         raise FeedParseError("empty_feed", "the response body is empty", http_status=200)
     text_head = body[:4096].decode("utf-8", "replace")
     try:
-        parsed = feedparser.parse(_to_utf8_xml(body, content_type),
-                                  response_headers={"content-type": "application/xml; charset=utf-8"})
+        data = _to_utf8_xml(body, content_type)
+        parsed = feedparser.parse(data, response_headers={"content-type": "application/xml; charset=utf-8"})
+        based = _with_xml_base(data, base_url, parsed)
     except Exception as exc:  # noqa: BLE001 - feedparser is meant not to raise; if it does, the feed is bad XML
         raise FeedParseError("bad_xml", f"feedparser failed: {type(exc).__name__}: {exc}"[:300],
                              http_status=200) from None
@@ -141,6 +182,8 @@ def parse_feed(body: bytes, *, feed_url: str, source: str, language: str, now: O
     entries, problems, future, digest = [], [], 0, []
     for i, e in enumerate(parsed.entries):
         try:
+            if based is not None:
+                e = _links_from(e, based.entries[i])
             entry, problem, row, is_future = _read_entry(e, feed_url=feed_url, base_url=base_url, source=source,
                                                          feed_language=feed_language, now=now)
         except Exception as exc:  # noqa: BLE001 - one entry, one problem; the rest of the feed lands

@@ -242,8 +242,15 @@ def _drip_headers(h, base, q):
     h.close_connection = True
 
 
+def _numbered_feed(h, base, q):  # ?n=12: items /articles/1 .. /articles/12
+    n = int(q.get("n", ["10"])[0])
+    return h._feed(rss([{"title": f"n{i}", "link": f"{base}/articles/{i}", "pubDate": _date(-1)}
+                        for i in range(1, n + 1)]))
+
+
 ROUTES = {
     "/robots.txt": _robots,
+    "/feeds/numbered.xml": _numbered_feed,
     "/feeds/good.xml": _good_feed,
     "/feeds/section.xml": _section_feed,
     "/feeds/plain.xml": _no_etag_feed,

@@ -170,14 +170,14 @@ def parse_feed(body: bytes, *, feed_url: str, source: str, language: str, now: O
         raise FeedParseError("bad_xml", f"feedparser failed: {type(exc).__name__}: {exc}"[:300],
                              http_status=200) from None
     if not parsed.entries:
-        if _HTML_HINT.search(text_head) and not parsed.version:
+        if _HTML_HINT.search(text_head) and not parsed.get("version"):
             raise FeedParseError("not_a_feed", "got an HTML page, not RSS/Atom", http_status=200)
         if parsed.bozo and not isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
             raise FeedParseError("bad_xml", safe_text(f"unparsable feed: {parsed.get('bozo_exception')}")[:300],
                                  http_status=200)
-        if not parsed.version:
+        if not parsed.get("version"):
             raise FeedParseError("not_a_feed", "no RSS/Atom structure found", http_status=200)
-        raise FeedParseError("empty_feed", f"{parsed.version} feed with no entries", http_status=200)
+        raise FeedParseError("empty_feed", f"{parsed.get('version')} feed with no entries", http_status=200)
     feed_language = safe_text((parsed.feed.get("language") or language or "")).split("-")[0].lower()[:12]
     entries, problems, future, digest = [], [], 0, []
     for i, e in enumerate(parsed.entries):

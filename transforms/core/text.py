@@ -53,7 +53,8 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _SPACES = re.compile(r"\s+")
-_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/?#@\[\]]*@")
+# userinfo runs to the last "@" of the authority (RFC 3986 section 3.2, as urlsplit reads it)
+_CREDENTIALS = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/?#]*@")
 
 
 def safe_text(value: Union[str, bytes, None], *, max_chars: Optional[int] = None, title: bool = False,

@@ -131,3 +131,11 @@ def test_feed_parsing_of_arbitrary_bytes_never_crashes(body):
         assert e.link.startswith(("http://", "https://", "HTTP")) or ":" in e.link
         for text in (e.title, e.summary, e.content, e.guid, e.link):
             text.encode("utf-8")
+
+
+def test_docs_table_lists_every_shape():
+    from helpers import REPO
+
+    doc = (REPO / "docs" / "feed-shapes.md").read_text(encoding="utf-8")
+    for shape in SHAPES:
+        assert f"| `{shape.id}` |" in doc and shape.feed in doc, shape.id

@@ -19,6 +19,12 @@ REQUIRES = [
     "PyYAML>=6",
     "requests>=2.31",
     "charset-normalizer>=3",
+    # URL canonicalisation (IRI/URI and percent-encoding variants of one link):
+    # Scrapy's w3lib rather than hand-written normalisation (transforms/urls.py).
+    "w3lib>=2.1",
+    # The public-suffix list (bundled) for "same registrable domain" checks of
+    # rel=canonical; already installed with trafilatura (courlan depends on it).
+    "tld>=0.13",
     "google-cloud-bigquery>=3.20",
     "python-dateutil>=2.8",
     "numpy>=1.24",
@@ -42,7 +48,8 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12"],
+        # hypothesis: property tests of the URL canonicaliser, text sanitiser and feed parser
+        "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12", "hypothesis>=6.100"],
         "train": ["scikit-learn>=1.3"],
         # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth
         # (build_outline.py: edges and simplification); the report reads the built file with json

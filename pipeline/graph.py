@@ -64,12 +64,14 @@ class GraphConfig:
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
     """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink.
 
+    Every stage guards each element: an exception in one item becomes one
+    ``errors`` row (its stage, URL and reason), never a failed run.
     Returns what ``sink`` returns. The sink receives a dict of PCollections:
     ``stories`` (rows), ``errors`` (ErrorRecords), ``feed_status``
     (FeedStatuses) and ``source_lines`` (rows; None when streaming).
     """
     feeds = p | "Feeds" >> source
-    polled, entries, feed_status = _poll(p, feeds, cfg)
+    polled, entries, feed_status, entry_errors = _poll(p, feeds, cfg)
     pages = entries | "FetchPages" >> FetchPages(cfg.http)
     extracted = pages.main | "Extract" >> ExtractArticles(cfg.extract_timeout_s)
     learned = _learn_boilerplate(p, extracted.main, cfg)
@@ -77,8 +79,9 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     tagged = cleaned.main | "Language" >> DetectLanguage()
     classified = tagged.main | "Classify" >> ClassifyStories(cfg.lexicon, cfg.gazetteer, cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
-    errors = [polled.errors, pages.errors, extracted.errors, cleaned.errors, tagged.errors,
-              classified.errors, rows.errors] | "AllErrors" >> beam.Flatten()
+    errors = [e for e in (polled.errors, entry_errors, pages.errors, extracted.errors, learned.errors,
+                          cleaned.errors, tagged.errors, classified.errors, rows.errors)
+              if e is not None] | "AllErrors" >> beam.Flatten()
     outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
                "source_lines": learned.rows}
     if cfg.streaming:
@@ -103,11 +106,11 @@ def _poll(p, feeds, cfg: GraphConfig):
 
         polled = feeds | "ReadFeeds" >> StatefulReadFeeds(cfg.http)
         entries = polled.main | "DedupEntries" >> DedupEntries(cfg.dedup_horizon, known_ids=cfg.known_ids)
-        return polled, entries, polled.feed_status
+        return polled, entries, polled.feed_status, None
     polled = feeds | "ReadFeeds" >> ReadFeeds(cfg.http)
     known = p | "KnownIds" >> beam.Create(cfg.known_ids)
-    entries = polled.main | "NewEntries" >> NewEntries(beam.pvalue.AsList(known))
-    return polled, entries, polled.feed_status | "CountNewEntries" >> CountNewEntries(entries)
+    new = polled.main | "NewEntries" >> NewEntries(beam.pvalue.AsList(known))
+    return polled, new.main, polled.feed_status | "CountNewEntries" >> CountNewEntries(new.main), new.errors
 
 
 def _learn_boilerplate(p, articles, cfg: GraphConfig) -> LearnedOutputs:
@@ -118,6 +121,7 @@ def _learn_boilerplate(p, articles, cfg: GraphConfig) -> LearnedOutputs:
     the next run; streaming writes none (a run-wide count never completes on
     an unbounded input)."""
     learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])
-    rows = None if cfg.streaming else (
-        articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)).rows
-    return LearnedOutputs(learned=learned, rows=rows)
+    if cfg.streaming:
+        return LearnedOutputs(learned=learned, rows=None, errors=None)
+    counted = articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
+    return LearnedOutputs(learned=learned, rows=counted.rows, errors=counted.errors)

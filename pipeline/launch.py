@@ -26,6 +26,7 @@ from pipeline.graph import GraphConfig, build
 from pipeline.options import NewsOptions
 from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
 from transforms.clean_rules import load_rules
+from transforms.core.text import redact_credentials
 from transforms.lexicon import Lexicon
 from transforms.places import Gazetteer
 
@@ -62,7 +63,7 @@ def with_state(feeds, state: dict) -> list:
     """Carry each feed's conditional-GET state (from feed_state rows keyed by URL) into its spec."""
     out = []
     for f in feeds:
-        row = state.get(f.url) or {}
+        row = state.get(f.url) or state.get(redact_credentials(f.url)) or {}   # rows keep no credentials
         out.append(dataclasses.replace(f, etag=row.get("etag"), last_modified=row.get("last_modified"),
                                        content_hash=row.get("content_hash")))
     return out

@@ -16,6 +16,8 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import feed_shapes
+
 # Arabic text written for the tests (not taken from any site).
 ARABIC_STORY = (
     "أوقفت عناصر الشرطة في مدينة فاس شخصا يشتبه في تورطه في سرقة دراجات نارية من أحد الأحياء. "
@@ -95,6 +97,18 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send(304, b"", ctype="", headers=headers)
         return self._send(200, body, ctype=ctype, headers=headers)
 
+    def _shape(self, path: str, base: str):
+        """The feed shapes of issue 14 (tests/feed_shapes.py)."""
+        if path == "/shapes/old/feed.xml":
+            return self._send(301, b"", headers={"Location": "/shapes/new/feed.xml"})
+        feed = feed_shapes.feed_body(path, base, self.server.peer)
+        if feed is not None:
+            return self._send(200, feed[0], ctype=feed[1])
+        page = feed_shapes.page_body(path, base, self.server.peer)
+        if page is not None:
+            return self._send(page[0], page[1], ctype=page[2])
+        return self._send(404, b"not here")
+
     def _count(self, key: str) -> int:
         with self.server.lock:
             self.server.counters[key] += 1
@@ -122,6 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
             if self._count(path) == 1:
                 return self._send(429, b"slow down", headers={"Retry-After": "1"})
             return self._send(200, article_html(51).encode("utf-8"))
+        if path.startswith("/shapes/"):
+            return self._shape(path, base)
         if path.startswith("/chain/"):
             n = int(path.rsplit("/", 1)[-1])
             if n == 0:
@@ -226,8 +242,15 @@ def _drip_headers(h, base, q):
     h.close_connection = True
 
 
+def _numbered_feed(h, base, q):  # ?n=12: items /articles/1 .. /articles/12
+    n = int(q.get("n", ["10"])[0])
+    return h._feed(rss([{"title": f"n{i}", "link": f"{base}/articles/{i}", "pubDate": _date(-1)}
+                        for i in range(1, n + 1)]))
+
+
 ROUTES = {
     "/robots.txt": _robots,
+    "/feeds/numbered.xml": _numbered_feed,
     "/feeds/good.xml": _good_feed,
     "/feeds/section.xml": _section_feed,
     "/feeds/plain.xml": _no_etag_feed,
@@ -270,15 +293,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, host_name: str = "127.0.0.1"):
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, host_name: str = "127.0.0.1", bind: str = "127.0.0.1"):
+        super().__init__((bind, 0), _Handler)
+        self.peer = ""                   # base URL of another HostileServer (cross-site shapes)
         self.lock = threading.Lock()
         self.hits: collections.Counter = collections.Counter()
         self.counters: collections.Counter = collections.Counter()
         self.requests: list = []
         self.robots: str | None = "User-agent: *\nDisallow: /private/\n"
         self.stopping = False
-        self.base = f"http://{host_name}:{self.server_port}"
+        self.base = f"http://{host_name if bind == '127.0.0.1' else bind}:{self.server_port}"
 
     def handle_error(self, request, client_address):  # clients hanging up early is the point
         pass
@@ -289,11 +313,13 @@ class HostileServer:
 
     ``host_name`` is the host written into links (bind stays 127.0.0.1): tests
     that run the SSRF guard on use a name their stub resolver maps to 127.0.0.1.
+    ``bind`` (another loopback address, e.g. 127.0.0.2) makes a second site;
+    ``peer`` (a base URL) is the other site the cross-site shapes point at.
     """
 
-    def __init__(self, host_name: str = "127.0.0.1"):
+    def __init__(self, host_name: str = "127.0.0.1", bind: str = "127.0.0.1"):
         gzip_bomb()                      # built before serving: it takes a moment
-        self._server = _Server(host_name)
+        self._server = _Server(host_name, bind)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> "HostileServer":
@@ -323,6 +349,14 @@ class HostileServer:
     @property
     def requests(self) -> list:
         return self._server.requests
+
+    @property
+    def peer(self) -> str:
+        return self._server.peer
+
+    @peer.setter
+    def peer(self, base: str) -> None:
+        self._server.peer = base
 
     def set_robots(self, text: str | None) -> None:
         self._server.robots = text

@@ -3,6 +3,12 @@
 The row follows :data:`transforms.core.schema.STORIES` exactly and is validated
 against it, so a row that would be refused by BigQuery becomes a dead letter
 here instead of stalling the writer.
+
+Every text column goes through :mod:`transforms.core.text` once more (a
+guarantee, whatever stage made the Article): no lone surrogate, control
+character or ANSI escape, titles and authors on one line without bidi
+controls and capped (``MAX_TITLE_CHARS``, ``MAX_AUTHOR_CHARS``), and no
+``user:password@`` in ``url``, ``canonical_url`` or ``feed_url``.
 """
 from __future__ import annotations
 
@@ -12,24 +18,32 @@ from apache_beam.metrics import Metrics
 from transforms.core import schema
 from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import Article, Classification
+from transforms.core.text import redact_credentials, safe_author, safe_text, safe_title
 from transforms.urls import article_id, canonicalize_url
 
 
+def _one_line(value, cap: int = 2000):
+    return safe_text(value, one_line=True, max_chars=cap) or None
+
+
 def build_row(article: Article, cls: Classification, run_id: str) -> dict:
-    """The ``stories`` row for one story. Text over MAX_TEXT_CHARS is cut and flagged."""
+    """The ``stories`` row for one story. Text over MAX_TEXT_CHARS is cut and flagged.
+
+    ``article_id`` is :func:`transforms.urls.article_id` of the canonical URL.
+    """
     canonical = canonicalize_url(article.canonical_url or article.url)
-    text = article.text or ""
+    text = safe_text(article.text)
     truncated = len(text) > schema.MAX_TEXT_CHARS
     rules = [f"{name}:{count}" for name, count in sorted(article.removed.items()) if count]
     categories = list(cls.categories)
     return {
         "article_id": article_id(canonical),
-        "url": article.url,
+        "url": redact_credentials(safe_text(article.url, one_line=True)) or canonical,
         "canonical_url": canonical,
-        "source": article.source,
-        "feed_url": article.feed_url or None,
-        "title": article.title or None,
-        "author": article.author or None,
+        "source": safe_text(article.source, one_line=True, max_chars=200),
+        "feed_url": redact_credentials(safe_text(article.feed_url, one_line=True)) or None,
+        "title": safe_title(article.title) or None,
+        "author": safe_author(article.author) or None,
         "published_at": article.published_at,
         "fetched_at": article.fetched_at,
         "language": article.language or None,
@@ -38,8 +52,8 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "text_truncated": truncated,
         "title_source": article.field_sources.get("title") or None,
         "date_source": article.field_sources.get("published_at") or None,
-        "date_rejected": article.field_sources.get("published_at_rejected") or None,
-        "dateline": article.field_sources.get("dateline") or None,
+        "date_rejected": _one_line(article.field_sources.get("published_at_rejected")),
+        "dateline": _one_line(article.field_sources.get("dateline")),
         "boilerplate_lines_removed": sum(article.removed.values()),
         "boilerplate_rules": rules,
         "doubtful_lines_kept": sum(article.kept_doubtful.values()),
@@ -53,6 +67,7 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "primary_place": cls.primary_place,
         "classifier_version": cls.classifier_version or None,
         "run_id": run_id,
+        "canonical_rejected": _one_line(article.field_sources.get("canonical_rejected")),
     }
 
 

@@ -66,6 +66,7 @@ from transforms.core.records import Article, FeedEntry, Page, utcnow
 from transforms import dates
 from transforms.extract_meta import listing_reason, page_info
 
+from transforms.core.text import safe_author, safe_title
 from transforms.urls import canonicalize_url
 
 ERROR_TYPES = ("empty_page", "js_only", "not_article", "too_large", "empty_extraction",
@@ -206,7 +207,7 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
             raise ExtractionError("empty_extraction", f"{len(text)} characters of text extracted")
 
     site_name = (getattr(doc, "sitename", None) or info.site_name or "").strip()
-    title = _strip_title(getattr(doc, "title", None) or "", site_name, info.h1)
+    title = safe_title(_strip_title(getattr(doc, "title", None) or "", site_name, info.h1))
     if title:
         fs["title"] = "page"
     elif entry is not None and entry.title.strip():
@@ -229,8 +230,13 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
             fs["published_at"] = "none"
     if info.date_rejected:
         fs["published_at_rejected"] = "; ".join(info.date_rejected)[:300]
+    if published is None and entry is not None and entry.published_rejected:
+        fs["published_at_rejected"] = "; ".join(
+            x for x in (fs.get("published_at_rejected"), f"feed {entry.published_rejected}") if x)[:300]
+    if info.canonical_rejected:
+        fs["canonical_rejected"] = info.canonical_rejected
 
-    author = info.author or _author_ok(getattr(doc, "author", None))
+    author = safe_author(info.author or _author_ok(getattr(doc, "author", None)))
     fs["author"] = "page" if author else "none"
 
     return Article(

@@ -11,9 +11,10 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from transforms import dates
+from transforms.urls import check_canonical
 
 _DATE_META = (
     "article:published_time", "og:published_time", "article:published", "datepublished",
@@ -32,6 +33,7 @@ _LD_AUTHOR = re.compile(r'"author"\s*:\s*(\{[^{}]*\}|\[[^\[\]]*\]|"[^"]*")')
 @dataclass
 class PageInfo:
     canonical: str = ""
+    canonical_rejected: str = ""      # why the page's rel=canonical was ignored (transforms.urls.check_canonical)
     og_type: str = ""
     body_classes: frozenset = frozenset()
     articles: int = 0
@@ -79,7 +81,9 @@ def page_info(tree, url: str, now: dt.datetime | None = None) -> PageInfo:
     """Inspect an lxml HTML tree; never raises on odd markup."""
     info = PageInfo()
     for link in tree.xpath('//link[@rel="canonical"][@href]'):
-        info.canonical = urljoin(url, _attr(link, "href"))
+        # the one rule for canonicals: http(s), same registrable domain, else ignored with the reason
+        info.canonical, rejected = check_canonical(_attr(link, "href"), url)
+        info.canonical_rejected = rejected or ""
         break
     metas: dict[str, str] = {}
     for m in tree.xpath("//meta[@content]"):

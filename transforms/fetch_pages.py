@@ -5,10 +5,14 @@ the same story in two section feeds (or with different tracking parameters)
 is processed once, and stories already in the warehouse are not fetched
 again. Among duplicates the earliest-published entry wins (undated ones
 last), ties broken by feed URL and link, so the choice is deterministic.
+Keying and choosing are guarded per item: an entry whose key cannot be
+computed becomes one ``errors`` row (stage ``new_entries``), never a failed
+run. The key is :func:`transforms.urls.article_id` of the link, the same id
+the row builder gives the story.
 """
 from __future__ import annotations
 
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -23,7 +27,8 @@ _FAR_FUTURE = "9999"
 
 
 def entry_key(entry: FeedEntry) -> str:
-    return article_id(canonicalize_url(entry.link))
+    """The article id of the entry's link (:func:`transforms.urls.article_id`); never raises on a bad link."""
+    return article_id(entry.link)
 
 
 def _rank(entry: FeedEntry) -> tuple:
@@ -86,6 +91,20 @@ class FetchPages(beam.PTransform):
                 | "Fetch" >> beam.ParDo(FetchPagesFn(self.settings)).with_outputs("errors", main="main"))
 
 
+class _KeyByStory(beam.DoFn):
+    """FeedEntry -> ``(article id, entry)``; a failure is a dead letter (stage ``new_entries``)."""
+
+    def __init__(self):
+        self.failed = Metrics.counter("new_entries", "errors")
+
+    def process(self, entry: FeedEntry):
+        try:
+            yield entry_key(entry), entry
+        except Exception as exc:  # noqa: BLE001 - one entry, one errors row
+            self.failed.inc()
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("new_entries", entry, exc, error_type="bad_link"))
+
+
 class _DropKnown(beam.DoFn):
     def __init__(self):
         self.known_skipped = Metrics.counter("new_entries", "already_stored")
@@ -106,19 +125,30 @@ class _DropKnown(beam.DoFn):
     def process(self, item, known=None):
         key, entries = item
         entries = list(entries)
-        self.duplicates.inc(len(entries) - 1)
-        if key in self._known(known):
-            self.known_skipped.inc(len(entries))
+        try:
+            if key in self._known(known):
+                self.known_skipped.inc(len(entries))
+                return
+            chosen = pick_entry(entries)
+        except Exception as exc:  # noqa: BLE001 - the story's entries become one errors row
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("new_entries", entries[0] if entries else None, exc))
             return
+        self.duplicates.inc(len(entries) - 1)
         self.kept.inc()
-        yield pick_entry(entries)
+        yield chosen
+
+
+class NewEntriesOutputs(NamedTuple):
+    main: PCollection      # FeedEntry, one per new story
+    errors: PCollection    # ErrorRecord (stage new_entries)
 
 
 class NewEntries(beam.PTransform):
     """Drop entries already stored (``known_ids``) and duplicates within the run.
 
     ``known_ids``: a frozenset/set of article ids, a PCollection of them, or
-    a side input (``beam.pvalue.AsList(pcoll)`` / ``AsIter``).
+    a side input (``beam.pvalue.AsList(pcoll)`` / ``AsIter``). Returns
+    :class:`NewEntriesOutputs` (``.main`` entries, ``.errors`` dead letters).
     """
 
     def __init__(self, known_ids=frozenset()):
@@ -126,12 +156,13 @@ class NewEntries(beam.PTransform):
         self.known_ids = known_ids
 
     def expand(self, entries):
-        grouped = (entries
-                   | "KeyByStory" >> beam.Map(lambda e: (entry_key(e), e))
-                   | "GroupStory" >> beam.GroupByKey())
+        keyed = entries | "KeyByStory" >> beam.ParDo(_KeyByStory()).with_outputs(ERRORS, main="main")
+        grouped = keyed.main | "GroupStory" >> beam.GroupByKey()
         known = self.known_ids
         if isinstance(known, PCollection):
             known = beam.pvalue.AsList(known)
-        if isinstance(known, AsSideInput):
-            return grouped | "DropKnown" >> beam.ParDo(_DropKnown(), known)
-        return grouped | "DropKnown" >> beam.ParDo(_DropKnown(), frozenset(known or ()))
+        if not isinstance(known, AsSideInput):
+            known = frozenset(known or ())
+        kept = grouped | "DropKnown" >> beam.ParDo(_DropKnown(), known).with_outputs(ERRORS, main="main")
+        errors = (keyed[ERRORS], kept[ERRORS]) | "NewEntryErrors" >> beam.Flatten()
+        return NewEntriesOutputs(kept.main, errors)

@@ -22,7 +22,9 @@ import hashlib
 from typing import Iterable, NamedTuple
 
 import apache_beam as beam
+from apache_beam.metrics import Metrics
 
+from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import Article
 from transforms.clean_rules import core, words
 
@@ -118,6 +120,23 @@ def _emit(article: Article):
         yield (article.source, key), (1, sample, seen_at)
 
 
+class _LineKeysFn(beam.DoFn):
+    """Article -> its ``((source, key), (1, sample, seen_at))`` counts; a failure is one
+    ``errors`` row (stage ``learn_boilerplate``), and the article is still cleaned downstream."""
+
+    def __init__(self):
+        self.failed = Metrics.counter("learn_boilerplate", "errors")
+
+    def process(self, article: Article):
+        try:
+            items = list(_emit(article))
+        except Exception as exc:  # noqa: BLE001 - one article, one dead letter
+            self.failed.inc()
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("learn_boilerplate", article, exc))
+            return
+        yield from items
+
+
 def _to_row(kv, history: dict) -> dict:
     (source, key), (n, sample, last) = kv
     return {"source": source, "line_hash": key, "line_sample": sample[:200],
@@ -133,6 +152,7 @@ def _to_learned(rows: list[dict], min_articles: int, min_share: float) -> dict:
 class LearnedOutputs(NamedTuple):
     learned: object      # PCollection with one dict source -> frozenset(line keys)
     rows: object         # PCollection of source_lines rows
+    errors: object = None  # PCollection of ErrorRecords (stage learn_boilerplate), or None
 
 
 class LearnSourceBoilerplate(beam.PTransform):
@@ -152,8 +172,8 @@ class LearnSourceBoilerplate(beam.PTransform):
 
     def expand(self, articles):
         history = self._history
-        rows = (articles
-                | "LineKeys" >> beam.FlatMap(_emit)
+        keyed = articles | "LineKeys" >> beam.ParDo(_LineKeysFn()).with_outputs(ERRORS, main="main")
+        rows = (keyed.main
                 | "CountLines" >> beam.CombinePerKey(_CountCombine())
                 | "ToRows" >> beam.Map(_to_row, history))
         hist_only = [
@@ -170,4 +190,4 @@ class LearnSourceBoilerplate(beam.PTransform):
         learned = (rows
                    | "AllRows" >> beam.combiners.ToList()
                    | "Learn" >> beam.Map(combine))
-        return LearnedOutputs(learned, rows)
+        return LearnedOutputs(learned, rows, keyed[ERRORS])

@@ -56,11 +56,11 @@ def test_new_entries_dedups_across_feeds_and_skips_known(srv):
     with TestPipeline() as p:
         entries = p | "e" >> beam.Create([a1, a2, b, known])
         ids = p | "ids" >> beam.Create([entry_key(known)])
-        kept = entries | "viaSideInput" >> NewEntries(beam.pvalue.AsList(ids))
+        kept = (entries | "viaSideInput" >> NewEntries(beam.pvalue.AsList(ids))).main
         assert_that(kept | "k1" >> beam.Map(lambda e: (e.feed_url, e.link)),
                     equal_to([("http://x.test/news.xml", "http://X.test/story#c"),
                               ("http://f.test/a.xml", "http://x.test/other")]), label="side")
-        kept2 = entries | "viaSet" >> NewEntries(frozenset({entry_key(known)}))
+        kept2 = (entries | "viaSet" >> NewEntries(frozenset({entry_key(known)}))).main
         assert_that(kept2 | "k2" >> beam.Map(lambda e: e.link), equal_to(["http://X.test/story#c", "http://x.test/other"]),
                     label="set")
 
@@ -99,7 +99,7 @@ def _run_once(specs, known):
     Collected.items = {"status": [], "pages": []}
     with TestPipeline() as p:
         polled = p | beam.Create(specs) | ReadFeeds(SETTINGS)
-        pages = polled.main | NewEntries(frozenset(known)) | FetchPages(SETTINGS)
+        pages = (polled.main | NewEntries(frozenset(known))).main | FetchPages(SETTINGS)
         polled.feed_status | "st" >> beam.Map(Collected.add, "status")
         pages.main | "pg" >> beam.Map(Collected.add, "pages")
     return Collected.items

@@ -23,6 +23,7 @@ import dataclasses
 from typing import Any, Optional
 
 from transforms.core.records import Article, ErrorRecord, FeedEntry, FeedSpec, FeedStatus, Page
+from transforms.core.text import redact_credentials, safe_text
 
 ERRORS = "errors"                 # the tag of every stage's dead-letter output
 MAX_MESSAGE_CHARS = 500           # in the ErrorRecord
@@ -57,7 +58,9 @@ def dead_letter(stage: str, item: Any, exc: Optional[BaseException] = None, *,
     """The ErrorRecord for ``item`` failing at ``stage`` (rules in the module docstring).
 
     ``url`` overrides the item's own URL (a feed-level problem of one entry,
-    say). Never raises, whatever ``item`` and ``exc`` are.
+    say). URLs and the message lose any ``user:password@`` and unsafe
+    characters (:mod:`transforms.core.text`). Never raises, whatever ``item``
+    and ``exc`` are.
     """
     item_url, feed_url, source = item_location(item)
     kind = getattr(exc, "error_type", None) or error_type or (type(exc).__name__ if exc is not None else "error")
@@ -66,11 +69,14 @@ def dead_letter(stage: str, item: Any, exc: Optional[BaseException] = None, *,
         message = own if isinstance(own, str) else (f"{type(exc).__name__}: {exc}" if exc is not None else kind)
     status = http_status if http_status is not None else getattr(exc, "http_status", None)
     tries = attempts if attempts is not None else getattr(exc, "attempts", None)
-    return ErrorRecord(stage=stage, url=item_url if url is None else url, error_type=str(kind),
-                       message=str(message)[:MAX_MESSAGE_CHARS], run_id=run_id,
+    def clean(text) -> str:
+        return redact_credentials(safe_text(str(text or ""), one_line=True))
+
+    return ErrorRecord(stage=stage, url=clean(item_url if url is None else url), error_type=clean(kind)[:100],
+                       message=redact_credentials(safe_text(str(message)))[:MAX_MESSAGE_CHARS], run_id=run_id,
                        http_status=status if isinstance(status, int) else None,
                        attempts=tries if isinstance(tries, int) else None,
-                       feed_url=feed_url, source=source)
+                       feed_url=clean(feed_url), source=clean(source))
 
 
 def error_row(err: ErrorRecord, run_id: str) -> dict:

@@ -48,6 +48,8 @@ class FeedEntry:
     content: str = ""                          # content:encoded, when given
     feed_language: str = ""
     respect_robots: bool = True                # the feed's setting, applied to its pages too
+    author: str = ""                           # the entry's author (dc:creator), made safe
+    published_rejected: str = ""               # why the feed's date was not believed (published is then None)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ class Field:
 
 
 STORIES: tuple[Field, ...] = (
-    Field("article_id", "STRING", "REQUIRED", "sha1 of the canonical URL; the upsert key"),
+    Field("article_id", "STRING", "REQUIRED",
+          "sha1 of the story key (canonical URL, https, no leading www.); the upsert key"),
     Field("url", "STRING", "REQUIRED", "link as given by the feed"),
     Field("canonical_url", "STRING", "REQUIRED", "normalised URL (rel=canonical when the page gives one)"),
     Field("source", "STRING", "REQUIRED", "outlet id from the feed config"),
@@ -57,6 +58,8 @@ STORIES: tuple[Field, ...] = (
     Field("primary_place", "STRING", "NULLABLE"),
     Field("classifier_version", "STRING", "NULLABLE"),
     Field("run_id", "STRING", "REQUIRED", "the pipeline run that wrote the row"),
+    Field("canonical_rejected", "STRING", "NULLABLE",
+          "why the page's rel=canonical was ignored (another site, not http(s))"),
 )
 
 ERRORS: tuple[Field, ...] = (

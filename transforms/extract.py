@@ -65,6 +65,8 @@ from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import Article, FeedEntry, Page, utcnow
 from transforms import dates
 from transforms.extract_meta import listing_reason, page_info
+from transforms.page_authors import clean_author
+from transforms.page_lede import find_lede, with_lede
 
 from transforms.urls import canonicalize_url
 
@@ -185,6 +187,7 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
     why = listing_reason(info, url)
     if why:
         raise ExtractionError("not_article", why)
+    lede = find_lede(tree)            # before trafilatura, which may prune the tree
 
     try:
         doc = trafilatura.bare_extraction(
@@ -199,6 +202,9 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
     fs: dict = {}
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     fs["text"] = "page"
+    text, added = with_lede(text, lede, info.h1[0] if info.h1 else "") if text else (text, False)
+    if added:
+        fs["lede"] = "page"
     if len(text) < MIN_TEXT_CHARS:
         text = _feed_text(entry)
         fs["text"] = "feed"
@@ -214,23 +220,13 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
     else:
         fs["title"] = "none"
 
-    published = info.published
-    if published is not None:
-        fs["published_at"] = "page"
-    else:
-        guess = dates.parse_date(getattr(doc, "date", None) or "", now=now) if doc is not None else None
-        guess, _ = dates.check_plausible(guess, now=now) if guess else (None, None)
-        if guess is not None:
-            published, fs["published_at"] = guess, "page"
-        elif entry is not None and entry.published is not None:
-            published, _ = dates.check_plausible(entry.published, now=now)
-            fs["published_at"] = "feed" if published else "none"
-        else:
-            fs["published_at"] = "none"
+    published, day, fs["published_at"], how = _publication(info, doc, entry, now)
+    if how:
+        fs["published_at_how"] = how
     if info.date_rejected:
         fs["published_at_rejected"] = "; ".join(info.date_rejected)[:300]
 
-    author = info.author or _author_ok(getattr(doc, "author", None))
+    author = info.author or clean_author(getattr(doc, "author", None) or "", site_name)
     fs["author"] = "page" if author else "none"
 
     return Article(
@@ -241,6 +237,7 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
         title=title,
         author=author,
         published_at=published,
+        published_date=day,
         fetched_at=fetched_at or utcnow(),
         text=text,
         site_name=site_name,
@@ -249,9 +246,27 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
     )
 
 
-def _author_ok(a: str | None) -> str:
-    a = re.sub(r"\s+", " ", a or "").strip()
-    return a if 2 <= len(a) <= 60 and not a.startswith("http") else ""
+def _publication(info, doc, entry: FeedEntry | None, now) -> tuple:
+    """(published_at, published_date, source, how): the page's own date (see
+    :mod:`transforms.page_dates`), else htmldate's ``original_date`` when the page's
+    rules allow its day, else the feed's date, else the page's update date, else none.
+    ``source`` is "page", "feed" or "none"; ``how`` names the element."""
+    if info.published is not None:
+        return info.published, info.published_day, "page", info.published_how
+    guess = dates.parse_date(getattr(doc, "date", None) or "", now=now) if doc is not None else None
+    guess, _ = dates.check_plausible(guess, now=now) if guess else (None, None)
+    choice = info.date_choice
+    if guess is not None and (choice is None or choice.accepts_guess(dates.stated_day(guess))):
+        return guess, dates.stated_day(guess), "page", "htmldate"
+    if entry is not None and entry.published is not None:
+        pub, _ = dates.check_plausible(entry.published, now=now)
+        if pub is not None:
+            return pub, dates.stated_day(pub), "feed", "feed"
+    if choice is not None and choice.updated is not None:
+        upd, _ = dates.check_plausible(choice.updated, now=now)
+        if upd is not None:
+            return upd, dates.stated_day(upd), "page", "updated"
+    return None, None, "none", ""
 
 
 def page_extractor():

@@ -80,7 +80,7 @@ class Article:
     feed_url: str
     title: str = ""
     author: str = ""
-    published_at: Optional[dt.datetime] = None
+    published_at: Optional[dt.datetime] = None   # tz-aware, in the zone the page states
     fetched_at: dt.datetime = field(default_factory=utcnow)
     text: str = ""
     site_name: str = ""
@@ -89,6 +89,9 @@ class Article:
     field_sources: dict = field(default_factory=dict)
     removed: dict = field(default_factory=dict)
     kept_doubtful: dict = field(default_factory=dict)
+    # The calendar day the page states for published_at (its own zone; see
+    # transforms/page_dates.py); None: derive it with transforms.dates.stated_day.
+    published_date: Optional[dt.date] = None
 
     def replace(self, **changes) -> "Article":
         return dataclasses.replace(self, **changes)

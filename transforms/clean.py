@@ -250,11 +250,12 @@ def clean_article(article: Article, rules: CleanRules, learned: frozenset = froz
         fs["author"] = "text"
     if res.date is not None:
         src = fs.get("published_at", "none" if article.published_at is None else "page")
-        if article.published_at is None or src == "none":
+        feed_day = dates.stated_day(article.published_at) if article.published_at is not None else None
+        # no date yet, or the text prints another day than the feed claims: believe the text
+        if article.published_at is None or src == "none" or (src == "feed" and feed_day != dates.stated_day(res.date)):
             changes["published_at"], fs["published_at"] = res.date, "text"
-        elif src == "feed" and dates.local_date(article.published_at) != dates.local_date(res.date):
-            # the page prints another day than the feed claims: believe the page
-            changes["published_at"], fs["published_at"] = res.date, "text"
+            changes["published_date"] = dates.stated_day(res.date)
+            fs["published_at_how"] = "text"
     if res.dateline:
         fs["dateline"] = res.dateline
     removed = dict(article.removed)

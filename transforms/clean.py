@@ -139,6 +139,16 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
     def remaining() -> list[int]:
         return [i for i in live if dec[i] is None]
 
+    # exact repeats of a paragraph (extraction artefacts), before the head/tail
+    # zones are drawn, so that a second pass draws the same zones (idempotence);
+    # other long repeated lines go at the end (step 6), they draw no zone
+    seen: set = set()
+    for i in remaining():
+        c = core(lines[i])
+        if _is_paragraph(lines[i]) and c in seen:
+            dec[i] = "duplicate_line"
+        seen.add(c)
+
     def zones() -> tuple[set, set]:
         rem = remaining()
         paras = [i for i in rem if _is_paragraph(lines[i])]
@@ -216,8 +226,8 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
                 else:
                     _bump(res.suspect, "latin_line_kept")
 
-    # 6. exact repeats of a paragraph (extraction artefacts)
-    seen: set = set()
+    # 6. other exact repeats of a long line
+    seen = set()
     for i in remaining():
         c = core(lines[i])
         if words(lines[i]) >= 8 and c in seen:

@@ -95,7 +95,7 @@ _MON2 = r"(?:\s*[/\-–(]\s*" + _MON + r"\s*\)?)?"
 
 # What may stand between a date and its time: punctuation, "على الساعة", "à", the
 # Gregorian era mark "م" / "ميلادي"; never a word such as "آخر تحديث" (that time is the update's).
-_GAP = r"(?:[\s\-–—|,;:/·•()]|على|الساعه|في|عند|م(?![^\W\d_])|ميلادي|a(?![^\W\d_])|à|at|vers|um){0,8}?"
+_GAP = r"(?:[\s\-–—|,;:/·•()]|علي|الساعه|في|عند|م(?![^\W\d_])|ميلادي|a(?![^\W\d_])|à|at|vers|um){0,8}?"
 _AMPM = r"(?P<ampm>صباحا|مساء|مساءا|ص(?![^\W\d_])|م(?![^\W\d_])|am|pm|a\.m\.|p\.m\.)?"
 _TIME = (r"(?:" + _GAP + r"(?<!\d)(?P<h>\d{1,2})\s*[:h]\s*(?P<mi>\d{2})(?:\s*:\s*(?P<s>\d{2}))?(?!\d)\s*"
          + _AMPM + r")?")

@@ -42,7 +42,8 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12"],
+        # hypothesis: property-based tests of the parsers and cleaners (DEVELOPERS.md; issue 13 item 9)
+        "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12", "hypothesis>=6.100"],
         "train": ["scikit-learn>=1.3"],
         # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth
         # (build_outline.py: edges and simplification); the report reads the built file with json

@@ -46,11 +46,17 @@ def _classes(el) -> str:
 
 
 def title_element(tree):
-    """The headline ``<h1>``: the first one outside furniture, else None."""
-    for h in tree.iter("h1"):
-        if not excluded(h, None) and _words(h.text_content()) >= 2:
+    """The headline ``<h1>``: the first one outside furniture and outside a site
+    ``<header>`` (one not inside ``<article>``/``<main>``: a logo in an ``<h1>``),
+    else the first one outside furniture, else None."""
+    found = [h for h in tree.iter("h1") if not excluded(h, None) and _words(h.text_content()) >= 2]
+    for h in found:
+        ancestors = list(h.iterancestors())
+        in_header = any(a.tag == "header" for a in ancestors)
+        in_story = any(a.tag in ("article", "main") for a in ancestors)
+        if not in_header or in_story:
             return h
-    return None
+    return found[0] if found else None
 
 
 def article_scope(tree, title=None):

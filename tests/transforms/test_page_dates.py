@@ -142,3 +142,11 @@ def test_odd_markup_never_raises():
                 "</script></head><body><h1>t</h1></body></html>", page(head="<meta name='date' content='garbage'>")):
         got = choose(doc)
         assert got.at is None or got.at.tzinfo is not None
+
+
+def test_a_logo_h1_in_the_site_header_is_not_the_headline():
+    doc = ("<html><body><header><h1 class='brand-name'>جريدة المساء الجديد</h1>"
+           "<span class='d'>الخميس 14 مارس 2024</span></header><div class='wrap'><h1>عنوان الخبر عن توقيف شخصين</h1>"
+           "<div class='meta'>الثلاثاء 12 مارس 2024</div><div>" + PARA * 3 + "</div></div></body></html>")
+    got = choose(doc)
+    assert got.day == dt.date(2024, 3, 12)

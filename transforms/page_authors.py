@@ -68,10 +68,13 @@ def _strip_site(part: str, site_name: str) -> str:
         return part
     low, lname = part.casefold(), name.casefold()
     if low.startswith(lname + " "):
-        return part[len(name):].strip(" -–:|")
-    if low.endswith(" " + lname):
-        return part[: -len(name)].strip(" -–:|")
-    return part
+        part = part[len(name):].strip(" -–:|")
+    elif low.endswith(" " + lname):
+        part = part[: -len(name)].strip(" -–:|")
+    else:
+        return part
+    # "Le Monde avec AFP" -> "AFP", "هسبريس و م ع" -> "و م ع" is an agency: keep it without the joiner
+    return re.sub(r"^(?:avec|with|et|and|mit|مع)\s+", "", part, flags=re.IGNORECASE)
 
 
 def _valid(name: str, site: str) -> str:

@@ -26,6 +26,7 @@ CONFIG = make_trafilatura_config()
     ("admin", "", ""),
     ("Fatima-Zahra Idrissi", "Souss Actu", "Fatima-Zahra Idrissi"),
     ("Yann Le Goff", "", "Yann Le Goff"),
+    ("Le Quotidien du Soir avec AFP", "Le Quotidien du Soir", "AFP"),
     ("", "x", ""),
 ])
 def test_clean_author(raw, site, want):

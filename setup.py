@@ -48,7 +48,7 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        # hypothesis: property tests of the URL canonicaliser, text sanitiser and feed parser
+        # hypothesis: property-based tests of the parsers, canonicalisers and cleaners (DEVELOPERS.md; issue 13 item 9)
         "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12", "hypothesis>=6.100"],
         "train": ["scikit-learn>=1.3"],
         # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth

@@ -48,4 +48,6 @@ def test_the_cleaning_example_in_the_readme_is_what_the_cleaner_does(tmp_path):
     out = json.loads(done.stdout)
     assert out["text"].strip() == after.strip()
     assert out["author"] == "نادية العلوي" and out["date"].startswith("2024-03-12")
+    assert out["published_date"] == "2024-03-12"
+    assert f"`{out['date']}`" in section          # the README shows the date with the offset it prints
     assert out["title"] == "توقيف مروجين للأقراص المهلوسة قرب مؤسسة تعليمية بسلا" and out["language"] == "ar"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms import dates
 from transforms.core import schema
 from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import Article, Classification
@@ -45,6 +46,7 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "title": safe_title(article.title) or None,
         "author": safe_author(article.author) or None,
         "published_at": article.published_at,
+        "published_date": _published_date(article),
         "fetched_at": article.fetched_at,
         "language": article.language or None,
         "text": text[: schema.MAX_TEXT_CHARS],
@@ -69,6 +71,14 @@ def build_row(article: Article, cls: Classification, run_id: str) -> dict:
         "run_id": run_id,
         "canonical_rejected": _one_line(article.field_sources.get("canonical_rejected")),
     }
+
+
+def _published_date(article: Article):
+    """The calendar day the page states (``Article.published_date``), else the day of
+    ``published_at`` in its own zone (:func:`transforms.dates.stated_day`), else None."""
+    if article.published_date is not None:
+        return article.published_date
+    return dates.stated_day(article.published_at) if article.published_at is not None else None
 
 
 class BuildRowFn(beam.DoFn):

@@ -139,6 +139,16 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
     def remaining() -> list[int]:
         return [i for i in live if dec[i] is None]
 
+    # exact repeats of a paragraph (extraction artefacts), before the head/tail
+    # zones are drawn, so that a second pass draws the same zones (idempotence);
+    # other long repeated lines go at the end (step 6), they draw no zone
+    seen: set = set()
+    for i in remaining():
+        c = core(lines[i])
+        if _is_paragraph(lines[i]) and c in seen:
+            dec[i] = "duplicate_line"
+        seen.add(c)
+
     def zones() -> tuple[set, set]:
         rem = remaining()
         paras = [i for i in rem if _is_paragraph(lines[i])]
@@ -216,8 +226,8 @@ def clean_text(text: str, *, title: str = "", site_name: str = "", language: str
                 else:
                     _bump(res.suspect, "latin_line_kept")
 
-    # 6. exact repeats of a paragraph (extraction artefacts)
-    seen: set = set()
+    # 6. other exact repeats of a long line
+    seen = set()
     for i in remaining():
         c = core(lines[i])
         if words(lines[i]) >= 8 and c in seen:
@@ -250,11 +260,12 @@ def clean_article(article: Article, rules: CleanRules, learned: frozenset = froz
         fs["author"] = "text"
     if res.date is not None:
         src = fs.get("published_at", "none" if article.published_at is None else "page")
-        if article.published_at is None or src == "none":
+        feed_day = dates.stated_day(article.published_at) if article.published_at is not None else None
+        # no date yet, or the text prints another day than the feed claims: believe the text
+        if article.published_at is None or src == "none" or (src == "feed" and feed_day != dates.stated_day(res.date)):
             changes["published_at"], fs["published_at"] = res.date, "text"
-        elif src == "feed" and dates.local_date(article.published_at) != dates.local_date(res.date):
-            # the page prints another day than the feed claims: believe the page
-            changes["published_at"], fs["published_at"] = res.date, "text"
+            changes["published_date"] = dates.stated_day(res.date)
+            fs["published_at_how"] = "text"
     if res.dateline:
         fs["dateline"] = res.dateline
     removed = dict(article.removed)

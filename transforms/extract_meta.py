@@ -1,33 +1,25 @@
 """What the page's markup says about itself: canonical URL, dates, author, page kind.
 
 One lxml parse per page (the same tree is then handed to trafilatura).
-Structured metadata beats trafilatura's date guess because it keeps the time
-and the UTC offset; visible Arabic dates (``السبت 03 أكتوبر 2020 - 07:50``)
-that htmldate cannot read are parsed with :mod:`transforms.dates`.
+The publication date (which element, which calendar day) is chosen by
+:mod:`transforms.page_dates`, the author by :mod:`transforms.page_authors`.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from transforms import dates
+from transforms.page_authors import find_author
+from transforms.page_dates import find_publication_date
 from transforms.urls import check_canonical
 
-_DATE_META = (
-    "article:published_time", "og:published_time", "article:published", "datepublished",
-    "publish-date", "publish_date", "pubdate", "dc.date.issued", "dc.date", "date",
-    "sailthru.date", "parsely-pub-date", "cxenseparse:recs:publishtime",
-)
 _LISTING_BODY = {"home", "blog", "archive", "category", "tag", "search", "author",
                  "date", "paged", "error404", "search-results", "tax"}
 _ARTICLE_BODY = re.compile(r"^(single|single-post|postid-\d+|single-format-\w+)$")
 _LISTING_PATH = re.compile(r"/(tag|tags|category|categorie|categories|author|auteur|page|search|wasm|archives?)(/|$)|^/?$",
                            re.IGNORECASE)
-_LD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{6,40})"')
-_LD_AUTHOR = re.compile(r'"author"\s*:\s*(\{[^{}]*\}|\[[^\[\]]*\]|"[^"]*")')
 
 
 @dataclass
@@ -42,6 +34,8 @@ class PageInfo:
     noscript_text: str = ""
     published: dt.datetime | None = None
     published_how: str = ""
+    published_day: dt.date | None = None
+    date_choice: object = None        # transforms.page_dates.DateChoice
     date_rejected: list = field(default_factory=list)
     author: str = ""
     h1: list = field(default_factory=list)
@@ -51,30 +45,6 @@ class PageInfo:
 
 def _attr(el, name: str) -> str:
     return (el.get(name) or "").strip()
-
-
-def _clean_author(s: str) -> str:
-    s = re.sub(r"\s+", " ", s or "").strip()
-    s = re.sub(r"^(بقلم|كتبه|by|par)\s*[:\-–]?\s*", "", s, flags=re.IGNORECASE)
-    if not s or s.startswith("http") or len(s) > 60:
-        return ""
-    return s
-
-
-def _ld_author(html_text: str) -> str:
-    mt = _LD_AUTHOR.search(html_text)
-    if not mt:
-        return ""
-    raw = mt.group(1)
-    try:
-        val = json.loads(raw)
-    except ValueError:
-        return ""
-    if isinstance(val, list):
-        val = val[0] if val else ""
-    if isinstance(val, dict):
-        val = val.get("name", "")
-    return _clean_author(str(val))
 
 
 def page_info(tree, url: str, now: dt.datetime | None = None) -> PageInfo:
@@ -105,39 +75,12 @@ def page_info(tree, url: str, now: dt.datetime | None = None) -> PageInfo:
         info.visible_chars = max(0, len(re.sub(r"\s+", "", body.text_content() or "")) - hidden)
     info.h1 = [re.sub(r"\s+", " ", h.text_content()).strip() for h in tree.xpath("//h1")][:5]
 
-    # dates: structured first (keeps time and offset), then visible date elements
-    cands: list[tuple[str, str]] = [(f"meta:{k}", metas[k]) for k in _DATE_META if metas.get(k)]
-    for el in tree.xpath('//*[@itemprop="datePublished"]'):
-        cands.append(("itemprop", _attr(el, "content") or _attr(el, "datetime") or el.text_content()))
-    html_text = "\n".join(s.text or "" for s in tree.xpath('//script[@type="application/ld+json"]'))
-    for mt in _LD_DATE.finditer(html_text):
-        cands.append(("json-ld", mt.group(1)))
-    for el in tree.xpath("//time[@datetime]"):
-        cands.append(("time", _attr(el, "datetime")))
-    for el in tree.xpath('//*[contains(@class,"date") or contains(@class,"posted-on") or contains(@class,"time")]'
-                        '[not(self::body)]')[:10]:
-        if any(a.tag in ("aside", "footer") for a in el.iterancestors()):
-            continue
-        txt = re.sub(r"\s+", " ", el.text_content()).strip()
-        if 4 <= len(txt) <= 80:
-            cands.append(("visible", txt))
-    for how, raw in cands:
-        d = dates.parse_date(raw, now=now)
-        d, why = dates.check_plausible(d, now=now) if d is not None else (None, None)
-        if d is not None:
-            info.published, info.published_how = d, how
-            break
-        if why:
-            info.date_rejected.append(f"{how}: {why}")
-
-    author = _clean_author(metas.get("author", "")) or _clean_author(metas.get("article:author", ""))
-    author = author or _ld_author(html_text)
-    if not author:
-        for el in tree.xpath('//*[@rel="author" or contains(@class,"author-name") or contains(@class,"byline")]')[:3]:
-            author = _clean_author(el.text_content())
-            if author:
-                break
-    info.author = author
+    # dates: see transforms/page_dates.py (structured first, never furniture, published beats updated)
+    choice = find_publication_date(tree, url, metas, now=now)
+    info.published, info.published_how, info.published_day = choice.at, choice.how, choice.day
+    info.date_rejected = list(choice.rejected)
+    info.date_choice = choice
+    info.author = find_author(tree, metas, info.site_name)
     return info
 
 

@@ -121,7 +121,12 @@ def _offset(match: re.Match) -> dt.timezone:
 
 
 def read_date(raw: str, *, now: dt.datetime) -> Optional[dt.datetime]:
-    """The project's reading of one feed date string (UTC), or None."""
+    """The project's reading of one feed date string, or None.
+
+    The datetime keeps the zone the feed states (its offset, or Africa/Casablanca
+    when it states none), so the day it states is the day stored as
+    ``published_date``; compare instants, not wall times.
+    """
     text = dates.to_ascii_digits(safe_text(raw, one_line=True))[:300]
     zone = _ZONE_TAIL.search(text)
     if zone is None:
@@ -135,7 +140,9 @@ def read_date(raw: str, *, now: dt.datetime) -> Optional[dt.datetime]:
         return None
     wall = local.astimezone(dates.MOROCCO_TZ).replace(tzinfo=None)
     try:
-        return wall.replace(tzinfo=tz).astimezone(dt.timezone.utc)
+        stated = wall.replace(tzinfo=tz)
+        stated.astimezone(dt.timezone.utc)          # an instant that exists
+        return stated
     except (ValueError, OverflowError):
         return None
 
@@ -157,7 +164,7 @@ def plausible(d: dt.datetime, now: dt.datetime) -> Optional[str]:
 
 
 def entry_date(entry, *, now: dt.datetime) -> tuple[Optional[dt.datetime], Optional[str]]:
-    """``(published UTC or None, why it is None)`` of a feedparser entry (rules in the module docstring).
+    """``(published, in the feed's stated zone, or None; why it is None)`` of a feedparser entry (rules in the module docstring).
 
     ``why`` is None when the entry simply has no date.
     """

@@ -12,6 +12,7 @@ the row builder gives the story.
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Iterable, NamedTuple, Optional
 
 import apache_beam as beam
@@ -32,7 +33,8 @@ def entry_key(entry: FeedEntry) -> str:
 
 
 def _rank(entry: FeedEntry) -> tuple:
-    when = entry.published.isoformat() if entry.published else _FAR_FUTURE
+    # compare instants: feed dates keep the zone each feed states
+    when = entry.published.astimezone(dt.timezone.utc).isoformat() if entry.published else _FAR_FUTURE
     return (when, entry.feed_url, entry.link)
 
 

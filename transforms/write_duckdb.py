@@ -25,6 +25,7 @@ _ARROW = {
     "FLOAT": pa.float64(),
     "BOOLEAN": pa.bool_(),
     "TIMESTAMP": pa.timestamp("us", tz="UTC"),
+    "DATE": pa.date32(),
 }
 
 

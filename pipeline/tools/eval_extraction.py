@@ -1,12 +1,19 @@
-"""Evaluate the cleaner on the line-level gold of the seeds.
+"""Evaluate extraction: the cleaner on the seeds' line-level gold, and whole pages on HTML fixtures.
 
-    python -m pipeline.evaluate extraction --seeds ../shared/seeds [--json]
+    python -m pipeline.evaluate extraction --seeds ../shared/seeds \
+        [--fixtures tests/transforms/fixtures/html] [--json]
 
-For each seed (already-extracted text) the cleaner runs with no title given,
-as it would on RSS ``content:encoded``. Printed per seed and in total: body
-lines kept / body lines, boilerplate lines leaked / boilerplate lines, and
-whether the title, the dates and the metadata lines (date/byline/dateline)
-were found. Exit status 0 when every target is met, 1 otherwise.
+Seeds: for each seed (already-extracted text) the cleaner runs with no title
+given, as it would on RSS ``content:encoded``. Printed per seed and in total:
+body lines kept / body lines, boilerplate lines leaked / boilerplate lines,
+and whether the title, the dates and the metadata lines (date/byline/dateline)
+were found.
+
+Fixtures (:mod:`pipeline.tools.eval_pages`): each HTML page is extracted and
+cleaned; printed per page: token F1 of the text, the date (right or wrong, the
+calendar day and the element it came from), title and author. ``--fixtures``
+defaults to the checkout's ``tests/transforms/fixtures/html`` when it exists.
+Exit status 0 when every target is met, 1 otherwise, 2 on missing input.
 """
 from __future__ import annotations
 
@@ -15,9 +22,13 @@ import json
 import sys
 from pathlib import Path
 
+from pipeline.tools import eval_pages
 from transforms import dates
 from transforms.clean import clean_text, load_rules
 from transforms.clean_rules import core
+
+
+DEFAULT_FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "transforms" / "fixtures" / "html"
 
 
 def evaluate_seed(text: str, gold: dict, rules) -> dict:
@@ -62,8 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate extraction")
     ap.add_argument("--seeds", default="../shared/seeds", help="folder with *.txt seeds and gold.json")
     ap.add_argument("--rules", default=None, help="boilerplate rules YAML (default configs/boilerplate.yaml)")
+    ap.add_argument("--fixtures", default=str(DEFAULT_FIXTURES),
+                    help="folder of HTML fixtures with *.expected.txt/*.expected.json ('' to skip)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = ap.parse_args(argv)
+    fixtures = Path(args.fixtures) if args.fixtures else None
+    if fixtures is not None and not fixtures.is_dir():
+        if args.fixtures != str(DEFAULT_FIXTURES):
+            print(f"error: no fixture folder {fixtures}", file=sys.stderr)
+            return 2
+        fixtures = None
     folder = Path(args.seeds)
     gold_path = folder / "gold.json"
     if not gold_path.is_file():
@@ -88,9 +107,12 @@ def main(argv: list[str] | None = None) -> int:
         "dates_found": all(r["dates_ok"] is not False for r in results.values()),
         "meta_routed": all(r["meta_ok"] is not False for r in results.values()),
     }
+    pages = eval_pages.evaluate_fixtures(fixtures, rules) if fixtures is not None else None
+    if pages is not None:
+        checks.update(pages["checks"])
     ok = all(checks.values())
     if args.json:
-        print(json.dumps({"seeds": results, "total": tot, "checks": checks, "ok": ok},
+        print(json.dumps({"seeds": results, "total": tot, "fixtures": pages, "checks": checks, "ok": ok},
                          ensure_ascii=False, indent=1, default=str))
         return 0 if ok else 1
 
@@ -110,9 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'TOTAL':28} {tot['kept']:>5}/{tot['body']:<4} {tot['leaked']:>5}/{tot['boilerplate']:<4}"
           f"   meta routed {tot['meta_routed']}/{tot['meta']}")
     print(f"body kept {pct:.1f}%, boilerplate leaked {tot['leaked']}")
+    if pages is not None:
+        print()
+        eval_pages.print_table(pages)
     for k, v in checks.items():
         print(f"  {'PASS' if v else 'FAIL'} {k}")
-    print("seed targets met" if ok else "seed targets NOT met")
+    print("targets met" if ok else "targets NOT met")
     return 0 if ok else 1
 
 

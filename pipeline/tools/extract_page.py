@@ -1,5 +1,8 @@
 """Extract and clean one page: print title, author, date, text and language as JSON.
 
+``date`` is the publication time with the offset the page states (never shifted
+to UTC), ``published_date`` the calendar day the page states.
+
     python -m pipeline.extract page.html
     python -m pipeline.extract story.txt          # already-extracted text: cleaning only
     python -m pipeline.extract https://example.ma/article/123
@@ -68,13 +71,24 @@ def run(target: str, rules_path: str | None = None, allow_private: bool = False)
     return {
         "title": art.title,
         "author": art.author,
+        # the page's own offset, never shifted to UTC (issue 15)
         "date": art.published_at.isoformat() if art.published_at else None,
+        "published_date": _day(art),
         "text": art.text,
         "language": lang,
         "canonical_url": art.canonical_url,
         "field_sources": art.field_sources,
         "removed": art.removed,
     }
+
+
+def _day(art: Article) -> str | None:
+    """The calendar day the page states (``Article.published_date``, else the day of
+    ``published_at`` in its own zone), as YYYY-MM-DD."""
+    from transforms.dates import stated_day
+
+    day = art.published_date or (stated_day(art.published_at) if art.published_at else None)
+    return day.isoformat() if day else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from transforms.core.schema import TABLE_PARAMETERS
 from transforms.write_bigquery import feed_status_row, fit_row, row_bytes
 
 DUCK_TO_BQ = {"VARCHAR": "STRING", "BIGINT": "INTEGER", "DOUBLE": "FLOAT", "BOOLEAN": "BOOLEAN",
-              "TIMESTAMP WITH TIME ZONE": "TIMESTAMP"}
+              "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "DATE": "DATE"}
 
 
 def duckdb_columns(con, table: str) -> list[tuple[str, str, str]]:
@@ -69,7 +69,8 @@ def sample_rows(tmp_path_factory):
     return out
 
 
-BQ_JSON_TYPES = {"STRING": str, "INTEGER": int, "FLOAT": (float, int), "BOOLEAN": bool, "TIMESTAMP": str}
+BQ_JSON_TYPES = {"STRING": str, "INTEGER": int, "FLOAT": (float, int), "BOOLEAN": bool, "TIMESTAMP": str,
+                 "DATE": str}
 
 
 def check_json_row(table: str, json_row: dict) -> None:
@@ -86,6 +87,8 @@ def check_json_row(table: str, json_row: dict) -> None:
             assert isinstance(value, BQ_JSON_TYPES[f.type]), (f.name, value)
             if f.type == "TIMESTAMP":
                 assert dt.datetime.fromisoformat(value).utcoffset() == dt.timedelta(0)
+            if f.type == "DATE":
+                assert dt.date.fromisoformat(value).isoformat() == value
 
 
 def test_every_sample_row_validates_against_the_bigquery_schema(sample_rows):

@@ -64,3 +64,31 @@ def test_transform_emits_rows_and_dead_letters_invalid_ones():
                     equal_to([("https://x.ma/a", "run-9")]))
         assert_that(out.errors | beam.Map(lambda e: (e.stage, e.url, e.error_type)),
                     equal_to([("build_row", "https://x.ma/naive", "RowError")]), label="errors")
+
+
+def test_published_date_is_the_day_the_page_states():
+    import datetime as dt
+
+    from transforms.build_row import build_row
+    from transforms.core import schema
+    from transforms.core.records import Article, Classification
+
+    cls = Classification(is_security=False, security_score=0.1)
+    tz = dt.timezone(dt.timedelta(hours=1))
+    base = dict(url="https://x.example.tn/a", canonical_url="https://x.example.tn/a", source="x", feed_url="f")
+    # stated offset: its own day, kept even where Morocco is already on the next day
+    art = Article(**base, published_at=dt.datetime(2024, 2, 8, 23, 40, tzinfo=tz))
+    row = build_row(art, cls, "r")
+    schema.validate_row("stories", row)
+    assert row["published_date"] == dt.date(2024, 2, 8)
+    # the extractor's decision wins (a UTC stamp whose byline prints the 8th)
+    utc = dt.datetime(2024, 2, 8, 23, 15, tzinfo=dt.timezone.utc)
+    assert build_row(Article(**base, published_at=utc), cls, "r")["published_date"] == dt.date(2024, 2, 9)
+    assert build_row(Article(**base, published_at=utc, published_date=dt.date(2024, 2, 8)), cls,
+                     "r")["published_date"] == dt.date(2024, 2, 8)
+    assert build_row(Article(**base), cls, "r")["published_date"] is None
+    import pytest
+
+    bad = dict(row, published_date=dt.datetime(2024, 2, 8, tzinfo=tz))
+    with pytest.raises(schema.RowError):
+        schema.validate_row("stories", bad)

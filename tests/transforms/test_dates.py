@@ -45,7 +45,8 @@ def test_arabic_weekday_and_time_is_local_casablanca():
 
 
 def test_am_pm_marks():
-    assert parse_date("3 كانون الأول 2020 10:30 م", now=NOW).hour == 21  # 22:30 local, UTC+1
+    d = parse_date("3 كانون الأول 2020 10:30 م", now=NOW)
+    assert d.hour == 22 and d.astimezone(UTC).hour == 21  # 22:30 local, UTC+1
 
 
 def test_iso_and_rfc822_keep_their_offset():
@@ -87,3 +88,121 @@ def test_naive_datetime_is_read_as_casablanca():
 def test_find_dates_in_running_text():
     got = find_dates("تحركت سيارات الأمن ليلة 22-10-2025 ثم يوم 9 يناير 2019 وفي سنة 2090", now=NOW)
     assert sorted(local_date(d).isoformat() for d in got) == ["2019-01-09", "2025-10-22"]
+
+
+# --- issue 15: month names of the Maghreb and the Mashriq, double names, Hijri, zones ---
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from transforms.dates import MOROCCO_TZ, dated_phrases, parse_date_full, stated_day  # noqa: E402
+
+
+@pytest.mark.parametrize("text, day", [
+    ("12 جانفي 2023", "2023-01-12"), ("3 فيفري 2024", "2024-02-03"), ("9 أفريل 2022", "2022-04-09"),
+    ("10 جوان 2023", "2023-06-10"), ("5 جويلية 2021", "2021-07-05"), ("15 أوت 2020", "2020-08-15"),
+    ("1 شباط 2019", "2019-02-01"), ("2 آذار 2019", "2019-03-02"), ("3 نيسان 2019", "2019-04-03"),
+    ("4 حزيران 2019", "2019-06-04"), ("6 آب 2019", "2019-08-06"), ("7 أيلول 2019", "2019-09-07"),
+    ("8 تشرين الثاني 2019", "2019-11-08"), ("الأحد، 04 آب/اغسطس 2013", "2013-08-04"),
+    ("5 أغسطس (آب) 2020", "2020-08-05"), ("٢٥ يناير ٢٠٢٤", "2024-01-25"),
+    ("الخميس ١٤ رجب ١٤٤٥ هـ - ٢٥ يناير ٢٠٢٤ م", "2024-01-25"),   # the Hijri date is skipped
+    ("1445/07/14 هـ الموافق 2024/01/25", "2024-01-25"),
+    ("Publié le 1er mars 2024 à 18h30", "2024-03-01"), ("08 févr. 2024", "2024-02-08"),
+])
+def test_regional_month_names_double_names_and_hijri(text, day):
+    got = parse_date_full(text, now=NOW)
+    assert got is not None and got.day.isoformat() == day and stated_day(got.at).isoformat() == day
+
+
+@pytest.mark.parametrize("text, offset", [
+    ("الأحد، 04 آب/اغسطس 2013، آخر تحديث 02:21 (GMT+0400)", dt.timedelta(hours=4)),
+    ("3 mars 2021 10:00 GMT+1", dt.timedelta(hours=1)),
+    ("3 mars 2021 10:00 UTC", dt.timedelta(0)),
+    ("25 يناير 2024 10:30 ص بتوقيت مكة المكرمة", dt.timedelta(hours=3)),
+    ("25 يناير 2024 10:30 بتوقيت غرينتش", dt.timedelta(0)),
+    ("25 janvier 2024 à 10h30 (heure de Paris)", dt.timedelta(hours=1)),
+])
+def test_zone_phrases_are_kept(text, offset):
+    got = parse_date_full(text, now=NOW)
+    assert got.zone_stated and got.at.utcoffset() == offset
+
+
+def test_a_time_after_an_update_label_is_not_the_publication_time():
+    got = parse_date_full("الأحد، 04 آب/اغسطس 2013، آخر تحديث 02:21 (GMT+0400)", now=NOW)
+    assert not got.has_time and got.at.hour == 12          # date only: pinned at noon in its zone
+
+
+def test_iso_keeps_the_pages_offset_and_the_day_it_states():
+    d = parse_date("2024-02-08T23:40:00+01:00")
+    assert d.utcoffset() == dt.timedelta(hours=1) and stated_day(d) == dt.date(2024, 2, 8)
+    # a UTC stamp is read as a Moroccan day
+    assert stated_day(parse_date("2024-02-08T23:40:00Z")) == dt.date(2024, 2, 9)
+
+
+def test_naive_times_are_in_casablanca_or_the_default_zone():
+    assert parse_date("12 مارس 2024 21:05", now=NOW).tzinfo is MOROCCO_TZ
+    beirut = dt.timezone(dt.timedelta(hours=2))
+    assert parse_date("3 تشرين الثاني 2023 14:20", now=NOW, default_zone=beirut).utcoffset() == dt.timedelta(hours=2)
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("آخر تحديث: 09 فيفري 2024 - 09:12 نشر في: 08 فيفري 2024 - 23:40", ["updated", "published"]),
+    ("Publié le 08 février 2024 à 18h30, modifié le 09 février 2024 à 07h02", ["published", "updated"]),
+    ("Mis à jour le 15/03/2023 à 09h10 Publié le 14/03/2023 à 22h45", ["updated", "published"]),
+    ("Updated March 5, 2024 Published March 3, 2024", ["updated", "published"]),
+    ("الثلاثاء 12 مارس 2024 - 21:05", [""]),
+])
+def test_dated_phrases_label_published_and_updated(text, kinds):
+    assert [p.kind for p in dated_phrases(text, now=NOW)] == kinds
+
+
+# --- properties (hypothesis): never crash; what we print, we read back ---
+
+_MONTH_SPELLINGS = {
+    1: ["يناير", "جانفي", "كانون الثاني", "janvier"], 2: ["فبراير", "فيفري", "شباط", "février"],
+    3: ["مارس", "آذار", "mars"], 4: ["أبريل", "أفريل", "نيسان", "avril"], 5: ["ماي", "مايو", "أيار", "mai"],
+    6: ["يونيو", "جوان", "حزيران", "juin"], 7: ["يوليوز", "جويلية", "تموز", "juillet"],
+    8: ["غشت", "أغسطس", "أوت", "آب", "آب/اغسطس", "août"], 9: ["شتنبر", "سبتمبر", "أيلول", "septembre"],
+    10: ["أكتوبر", "تشرين الأول", "octobre"], 11: ["نونبر", "نوفمبر", "تشرين الثاني", "novembre"],
+    12: ["دجنبر", "ديسمبر", "كانون الأول", "décembre"],
+}
+_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_parse_date_never_crashes_and_is_aware(s):
+    got = parse_date(s, now=NOW)
+    assert got is None or got.tzinfo is not None
+    for p in dated_phrases(s, now=NOW):
+        assert p.at.tzinfo is not None and p.kind in ("", "published", "updated")
+
+
+@settings(max_examples=300, deadline=None)
+@given(day=st.dates(min_value=dt.date(1995, 1, 1), max_value=dt.date(2025, 10, 31)),
+       data=st.data(), indic=st.booleans(), hour=st.one_of(st.none(), st.integers(0, 23)),
+       minute=st.integers(0, 59), weekday=st.sampled_from(["", "الأحد، ", "le ", "نشر في: ", "Publié le "]))
+def test_printed_dates_read_back_to_the_same_day(day, data, indic, hour, minute, weekday):
+    month = data.draw(st.sampled_from(_MONTH_SPELLINGS[day.month]))
+    form = data.draw(st.sampled_from(["named", "dmy", "ymd"]))
+    text = {"named": f"{day.day} {month} {day.year}", "dmy": f"{day.day:02d}/{day.month:02d}/{day.year}",
+            "ymd": f"{day.year}-{day.month:02d}-{day.day:02d}"}[form]
+    if hour is not None:
+        text += f" - {hour:02d}:{minute:02d}"
+    text = weekday + text
+    if indic:
+        text = text.translate(_INDIC)
+    got = parse_date_full(text, now=NOW)
+    assert got is not None, text
+    assert got.day == day and stated_day(got.at) == day
+    if hour is not None:
+        assert (got.at.hour, got.at.minute) == (hour, minute)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1995, 1, 1), max_value=dt.datetime(2090, 1, 1)),
+       st.integers(-12 * 60, 14 * 60))
+def test_iso_values_keep_instant_and_offset(naive, minutes):
+    tz = dt.timezone(dt.timedelta(minutes=minutes))
+    d = naive.replace(microsecond=0, tzinfo=tz)
+    got = parse_date(d.isoformat())
+    assert got == d and got.utcoffset() == d.utcoffset()

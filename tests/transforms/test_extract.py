@@ -40,7 +40,7 @@ def full_path(name, e=None):
 
 
 def test_there_are_fixtures():
-    assert len(ARTICLES) >= 6
+    assert len(ARTICLES) >= 20
 
 
 @pytest.mark.parametrize("name", ARTICLES)
@@ -56,9 +56,16 @@ def test_metadata_matches_expected(name):
     meta = json.loads((FIX / f"{name}.expected.json").read_text(encoding="utf-8"))
     assert art.title == meta["title"]
     if meta.get("date"):
-        assert art.published_at == dt.datetime.fromisoformat(meta["date"])
-        assert art.published_at.tzinfo is not None
+        want = dt.datetime.fromisoformat(meta["date"])
+        assert art.published_at == want
+        assert art.published_at.utcoffset() == want.utcoffset()     # the page's own offset, not UTC
         assert art.field_sources["published_at"] == "page"
+    if "published_date" in meta:                # the calendar day the page states
+        got = art.published_date.isoformat() if art.published_date else None
+        assert got == meta["published_date"]
+        assert (raw.published_date.isoformat() if raw.published_date else None) == meta["published_date"]
+    if "date_how" in meta:                      # the element the date came from
+        assert raw.field_sources.get("published_at_how", "") == meta["date_how"]
     if "author" in meta:
         assert (art.author or None) == meta["author"]
     if meta.get("canonical"):

@@ -98,7 +98,7 @@ def test_bad_text_titles_are_clean_and_capped(sites):
 ])
 def test_read_date(raw, want):
     got = read_date(raw, now=NOW)
-    assert (got.replace(tzinfo=None).isoformat() if got else None) == want
+    assert (got.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat() if got else None) == want
 
 
 def test_a_feed_where_every_entry_is_bad_still_returns_its_problems():

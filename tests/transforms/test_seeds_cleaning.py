@@ -38,7 +38,8 @@ def test_evaluate_command_reports_targets_met(capsys):
     from pipeline.tools.evaluate import main
     assert main(["extraction", "--seeds", str(SEEDS)]) == 0
     out = capsys.readouterr().out
-    assert "seed targets met" in out and "TOTAL" in out
+    assert "targets met" in out and "NOT met" not in out and "TOTAL" in out
+    assert "fixtures_dates_right" in out          # the HTML fixtures are evaluated too
 
 
 def test_evaluate_command_fails_when_a_rule_is_missing(tmp_path, capsys):

@@ -43,7 +43,7 @@ class FeedEntry:
     link: str
     title: str = ""
     summary: str = ""
-    published: Optional[dt.datetime] = None   # tz-aware UTC or None
+    published: Optional[dt.datetime] = None   # tz-aware, in the zone the feed states (Morocco when none), or None
     guid: str = ""
     content: str = ""                          # content:encoded, when given
     feed_language: str = ""
@@ -82,7 +82,7 @@ class Article:
     feed_url: str
     title: str = ""
     author: str = ""
-    published_at: Optional[dt.datetime] = None
+    published_at: Optional[dt.datetime] = None   # tz-aware, in the zone the page states
     fetched_at: dt.datetime = field(default_factory=utcnow)
     text: str = ""
     site_name: str = ""
@@ -91,6 +91,9 @@ class Article:
     field_sources: dict = field(default_factory=dict)
     removed: dict = field(default_factory=dict)
     kept_doubtful: dict = field(default_factory=dict)
+    # The calendar day the page states for published_at (its own zone; see
+    # transforms/page_dates.py); None: derive it with transforms.dates.stated_day.
+    published_date: Optional[dt.date] = None
 
     def replace(self, **changes) -> "Article":
         return dataclasses.replace(self, **changes)

@@ -21,7 +21,7 @@ MAX_ROW_BYTES = 1_000_000
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str                # STRING, INTEGER, FLOAT, BOOLEAN, TIMESTAMP
+    type: str                # STRING, INTEGER, FLOAT, BOOLEAN, TIMESTAMP, DATE
     mode: str = "NULLABLE"   # NULLABLE, REQUIRED, REPEATED
     description: str = ""
 
@@ -35,7 +35,9 @@ STORIES: tuple[Field, ...] = (
     Field("feed_url", "STRING", "NULLABLE", "feed the story was found in"),
     Field("title", "STRING"),
     Field("author", "STRING"),
-    Field("published_at", "TIMESTAMP", "NULLABLE", "publication time, UTC"),
+    Field("published_at", "TIMESTAMP", "NULLABLE", "publication instant (stored in UTC; the page's offset is in published_date's day)"),
+    Field("published_date", "DATE", "NULLABLE",
+          "calendar day of publication as the page states it (its own zone; Africa/Casablanca when it gives none)"),
     Field("fetched_at", "TIMESTAMP", "REQUIRED", "when the page was fetched, UTC"),
     Field("language", "STRING", "NULLABLE", "ISO 639-1 code from langdetect"),
     Field("text", "STRING", "NULLABLE", "clean body text, paragraphs separated by newlines"),
@@ -145,6 +147,7 @@ _DUCK_TYPES = {
     "FLOAT": "DOUBLE",
     "BOOLEAN": "BOOLEAN",
     "TIMESTAMP": "TIMESTAMPTZ",
+    "DATE": "DATE",
 }
 
 
@@ -189,6 +192,7 @@ _PY_TYPES: dict[str, tuple] = {
     "FLOAT": (float, int),
     "BOOLEAN": (bool,),
     "TIMESTAMP": (dt.datetime,),
+    "DATE": (dt.date,),
 }
 
 
@@ -217,17 +221,21 @@ def validate_row(table: str, row: dict[str, Any]) -> None:
                 raise RowError(f"{table}.{f.name}: {f.type} expected, got {v!r:.60}")
             if f.type == "TIMESTAMP" and v.tzinfo is None:
                 raise RowError(f"{table}.{f.name}: timestamp must be timezone-aware")
+            if f.type == "DATE" and isinstance(v, dt.datetime):
+                raise RowError(f"{table}.{f.name}: DATE expected, got a datetime {v!r:.60}")
     size = len(json.dumps(to_json_row(row), ensure_ascii=False).encode("utf-8"))
     if size > MAX_ROW_BYTES:
         raise RowError(f"{table}: row is {size} bytes, over {MAX_ROW_BYTES}")
 
 
 def to_json_row(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON-serialisable form (timestamps as RFC 3339 UTC), as BigQuery takes it."""
+    """JSON-serialisable form (timestamps as RFC 3339 UTC, dates as YYYY-MM-DD), as BigQuery takes it."""
     out = {}
     for k, v in row.items():
         if isinstance(v, dt.datetime):
             out[k] = v.astimezone(dt.timezone.utc).isoformat()
+        elif isinstance(v, dt.date):
+            out[k] = v.isoformat()
         elif isinstance(v, tuple):
             out[k] = list(v)
         else:

@@ -1,5 +1,5 @@
--- security_daily: per Moroccan day (stories_current.date: Africa/Casablanca
--- day of COALESCE(published_at, fetched_at)) and security category, the
+-- security_daily: per day (stories_current.date: published_date, else the
+-- Africa/Casablanca day of COALESCE(published_at, fetched_at)) and security category, the
 -- number of security stories.
 --
 -- category is the story's primary_category ('unspecified' when a security

@@ -1,13 +1,16 @@
 -- stories_current: exactly one row per article_id, the latest write
--- (by fetched_at, then run_id), plus `date`, the story's Moroccan calendar day.
+-- (by fetched_at, then run_id), plus `date`, the story's calendar day.
 -- BigQuery writes are at-least-once, so the raw table can hold duplicates:
 -- every analyst view reads from this one, never from the raw table.
 --
--- date = the Africa/Casablanca calendar day of COALESCE(published_at, fetched_at).
+-- date = published_date, the day the page states (in its own zone), when known;
+-- else the Africa/Casablanca calendar day of COALESCE(published_at, fetched_at)
+-- (published_at without published_date: rows written before the column existed).
 CREATE OR REPLACE VIEW `{project}.{dataset}.stories_current` AS
 SELECT
     s.*,
-    DATE(COALESCE(s.published_at, s.fetched_at), 'Africa/Casablanca') AS `date`
+    COALESCE(s.published_date,
+             DATE(COALESCE(s.published_at, s.fetched_at), 'Africa/Casablanca')) AS `date`
 FROM `{project}.{dataset}.stories` AS s
 WHERE TRUE
 QUALIFY ROW_NUMBER() OVER (

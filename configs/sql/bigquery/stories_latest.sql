@@ -1,6 +1,6 @@
 -- stories_latest: security stories of the last 30 Moroccan days, counted back
 -- from the latest day in the warehouse (not the wall clock), newest first.
--- date = stories_current.date: Africa/Casablanca day of
+-- date = stories_current.date: published_date, else the Africa/Casablanca day of
 -- COALESCE(published_at, fetched_at). url is the canonical URL.
 CREATE OR REPLACE VIEW `{project}.{dataset}.stories_latest` AS
 SELECT

@@ -1,7 +1,7 @@
 -- security_by_place_week: security stories per ISO week and place.
 -- A story counts once for every distinct place in its `places` list.
 -- The week is that of the story's Moroccan day (stories_current.date:
--- Africa/Casablanca day of COALESCE(published_at, fetched_at));
+-- published_date, else the Africa/Casablanca day of COALESCE(published_at, fetched_at));
 -- week_start is the Monday. region, lat and lon come from the `places`
 -- dimension table (NULL for a place the gazetteer does not know).
 CREATE OR REPLACE VIEW security_by_place_week AS

@@ -1,6 +1,7 @@
 -- security_daily: per Moroccan day (see stories_current for how `date` is
--- derived: Africa/Casablanca day of COALESCE(published_at, fetched_at)) and
--- security category, the number of security stories.
+-- derived: published_date, else the Africa/Casablanca day of
+-- COALESCE(published_at, fetched_at)) and security category, the number of
+-- security stories.
 --
 -- category is the story's primary_category ('unspecified' when a security
 -- story has none), so per-category rows of a day add up to the day's total.

@@ -1,7 +1,9 @@
 -- stories_current: exactly one row per article_id, the latest write
--- (by fetched_at, then run_id), plus `date`, the story's Moroccan calendar day.
+-- (by fetched_at, then run_id), plus `date`, the story's calendar day.
 --
--- date = the Africa/Casablanca calendar day of COALESCE(published_at, fetched_at).
+-- date = published_date, the day the page states (in its own zone), when known;
+-- else the Africa/Casablanca calendar day of COALESCE(published_at, fetched_at)
+-- (published_at without published_date: rows written before the column existed).
 -- Morocco is UTC+1 except during Ramadan (UTC+0) and, before 2018, in winter.
 -- DuckDB 2.0's bundled ICU data gets Africa/Casablanca wrong after 2026-09
 -- (it returns UTC+0 for every later date), so we do not call timezone() here:
@@ -23,10 +25,13 @@ tz(starts, ends, offset_hours) AS (
 )
 SELECT
     r.* EXCLUDE (_rank),
-    CAST(
-        timezone('UTC', COALESCE(r.published_at, r.fetched_at))
-        + to_hours(COALESCE(tz.offset_hours, 1))
-        AS DATE
+    COALESCE(
+        r.published_date,
+        CAST(
+            timezone('UTC', COALESCE(r.published_at, r.fetched_at))
+            + to_hours(COALESCE(tz.offset_hours, 1))
+            AS DATE
+        )
     ) AS date
 FROM ranked AS r
 LEFT JOIN tz

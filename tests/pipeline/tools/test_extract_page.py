@@ -20,7 +20,8 @@ def test_html_file_prints_one_json_object():
     out = json.loads(r.stdout)
     assert set(out) >= {"title", "author", "date", "text", "language"}
     assert out["title"].startswith("أمن طنجة")
-    assert out["date"] == "2020-10-03T06:50:00+00:00"
+    assert out["date"] == "2020-10-03T07:50:00+01:00"        # the page's offset, never shifted to UTC
+    assert out["published_date"] == "2020-10-03"
     assert out["text"] == (FIX / "ar_wp_drugs.expected.txt").read_text(encoding="utf-8").strip()
     assert out["language"] in ("ar", "und")
 

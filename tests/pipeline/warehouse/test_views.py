@@ -416,3 +416,26 @@ def test_sample_run_security_views_agree_with_the_stories(sample_warehouse):
     assert con.execute("SELECT count(*) FROM security_by_place_week "
                        "WHERE region IS NULL OR lat IS NULL").fetchone()[0] == 0
     assert rows_count(con, "stories_latest") == security
+
+
+def test_date_is_the_day_the_page_states_when_published_date_is_known():
+    """Issue 15: a Tunisian page's 8 February at 23:15 UTC counts on the 8th, not on the
+    Moroccan 9th; without published_date the Moroccan day of published_at (old rows),
+    and without any date the Moroccan day of fetched_at."""
+    c = duckdb.connect()
+    td.create_tables(c)
+    late = dt.datetime(2024, 2, 8, 23, 15, tzinfo=UTC)
+    stated = td.story_row("tn", 1, published_at=late)
+    stated["published_date"] = dt.date(2024, 2, 8)
+    legacy = td.story_row("tn", 2, published_at=late)                  # written before the column
+    undated = td.story_row("tn", 3, published_at=None, fetched_at=dt.datetime(2024, 2, 10, 23, 30, tzinfo=UTC))
+    for r in (stated, legacy, undated):
+        schema.validate_row("stories", r)
+    td.insert_rows(c, "stories", [stated, legacy, undated])
+    sql.create_views_duckdb(c)
+    got = dict(rows(c, "SELECT article_id, date FROM stories_current"))
+    assert got[stated["article_id"]] == dt.date(2024, 2, 8)
+    assert got[legacy["article_id"]] == dt.date(2024, 2, 9)
+    assert got[undated["article_id"]] == dt.date(2024, 2, 11)
+    weeks = rows(c, "SELECT CAST(date_trunc('week', date) AS DATE) AS w, count(*) FROM stories_current GROUP BY w")
+    assert weeks == [(dt.date(2024, 2, 5), 3)]

@@ -28,7 +28,7 @@ def describe_open_error(path: str, exc: BaseException) -> str:
     """One line saying why the DuckDB file ``path`` could not be opened or read, and what to do."""
     text = " ".join(str(exc).split())
     if os.path.isdir(path) or "Is a directory" in text:
-        return f"warehouse {path} is a directory, not a DuckDB file: give the file, e.g. duckdb:///{path.rstrip('/')}/warehouse.duckdb"
+        return f"warehouse {path} is a directory, not a DuckDB file: give the file, e.g. duckdb://{path.rstrip('/')}/warehouse.duckdb"
     if "not a valid DuckDB database" in text or "Corrupt" in text or "corrupt" in text:
         return (f"warehouse {path} is not a readable DuckDB database (corrupt, or another kind of file); "
                 f"it was left untouched: give the right file with --warehouse")

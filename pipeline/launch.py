@@ -33,6 +33,7 @@ from transforms.places import Gazetteer
 log = logging.getLogger("pipeline.launch")
 
 LOCAL_RUNNERS = (None, "DirectRunner", "direct", "FnApiRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+DEFAULT_LOCAL = (None, "DirectRunner", "direct", "FnApiRunner")     # replaced by local_batch_runner()
 
 
 def new_run_id() -> str:
@@ -242,7 +243,10 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
     remotely return 0 once submitted. ``given``: option dests set on the command line."""
     started = dt.datetime.now(dt.timezone.utc)
     local = job.local
-    runner = local_batch_runner(job.options, given) if local else None
+    # Our FnApiRunner for the default local runner; another local runner named with --runner
+    # (BundleBasedDirectRunner, ...) is used as given.
+    chosen = job.options.view_as(StandardOptions).runner
+    runner = local_batch_runner(job.options, given) if local and chosen in DEFAULT_LOCAL else None
     pipeline = beam.Pipeline(runner=runner, options=job.options)
     build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
     result = pipeline.run()

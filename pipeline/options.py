@@ -75,7 +75,7 @@ class NewsOptions(PipelineOptions):
                          help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) "
                               "or bigquery:PROJECT.DATASET")
         out.add_argument("--write-batch-size", dest="write_batch_size", type=int, default=500, metavar="N",
-                         help="DuckDB only: rows per warehouse transaction (default 500)")
+                         help="rows per warehouse write: one DuckDB transaction, one BigQuery batch (default 500)")
         out.add_argument("--run-id", dest="run_id", default=None,
                          help="identifier stored with every row (default: UTC time + random suffix)")
         run = parser.add_argument_group("how to run")
@@ -227,8 +227,6 @@ def check_options(options: PipelineOptions, given: set[str]) -> None:
 
         if not os.path.isfile(o.model):
             raise OptionsError(f"--model {o.model!r}: no such file")
-    if "write_batch_size" in given and str(o.warehouse).startswith("bigquery:"):
-        raise OptionsError("--write-batch-size applies only to a DuckDB warehouse (the BigQuery sink batches itself)")
 
 
 def parse_run_args(argv: Iterable[str]) -> tuple[PipelineOptions, set[str]]:

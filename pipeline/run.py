@@ -72,9 +72,15 @@ def run(argv: Optional[list[str]] = None) -> int:
             print("error: interrupted; rows already written stay, the next run fetches the rest", file=sys.stderr)
             return EXIT_INTERRUPTED
         except Exception as exc:  # noqa: BLE001 - a pipeline failure is one line, not Beam's traceback
-            code, line = _pipeline_failure(exc)
+            from pipeline.tools.errors import cloud_setup_error
+
             if os.environ.get("MOROCCO_NEWS_TRACEBACK"):
                 raise
+            cloud = cloud_setup_error(exc)
+            if cloud:
+                print(f"error: {cloud}", file=sys.stderr)
+                return EXIT_CANNOT_START
+            code, line = _pipeline_failure(exc)
             print(f"error: {line}", file=sys.stderr)
             return code
 

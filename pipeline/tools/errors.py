@@ -83,6 +83,18 @@ class CommandParser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def cloud_setup_error(exc: BaseException) -> Optional[str]:
+    """One line for a Google Cloud failure to reach BigQuery (no credentials, API error,
+    network), or None when ``exc`` is something else."""
+    module = type(exc).__module__ or ""
+    if not module.startswith(("google.auth", "google.api_core", "google.cloud")):
+        return None
+    if type(exc).__name__ == "DefaultCredentialsError":
+        return ("BigQuery: no Google Cloud credentials found: run `gcloud auth application-default login` "
+                "(or set GOOGLE_APPLICATION_CREDENTIALS), or use a duckdb:/// warehouse")
+    return f"BigQuery: {type(exc).__name__}: {_one_line(exc)[:300]}"
+
+
 def _describe(exc: BaseException, name: str) -> tuple[int, str]:
     """Exit code and one line for an exception that ended command ``name``."""
     from pipeline.config import ConfigError
@@ -93,6 +105,9 @@ def _describe(exc: BaseException, name: str) -> tuple[int, str]:
         return EXIT_USAGE, _one_line(exc)
     if isinstance(exc, ModuleNotFoundError):
         return EXIT_USAGE, missing_package_message(exc.name, name)
+    cloud = cloud_setup_error(exc)
+    if cloud:
+        return EXIT_USAGE, cloud
     try:
         import duckdb
 

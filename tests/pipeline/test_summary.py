@@ -52,3 +52,23 @@ def test_a_streaming_run_is_not_checked_against_partial_counters():
     fig = figures(read_feeds__entries=999)
     fig.streaming, fig.metrics_reliable = True, False
     assert fig.unaccounted() is None
+
+
+def test_new_entries_counts_every_entry_once():
+    """entries = already stored + duplicates + kept, also for a stored story listed by two feeds."""
+    import apache_beam as beam
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+    from pipeline.summary import counters
+    from transforms.core.records import FeedEntry
+    from transforms.fetch_pages import NewEntries, entry_key
+
+    def e(feed, link):
+        return FeedEntry(feed_url=f"http://f.test/{feed}", source="s", link=f"http://f.test/{link}")
+
+    entries = [e("a", "stored"), e("b", "stored"), e("a", "new1"), e("b", "new1"), e("a", "new2")]
+    p = beam.Pipeline(runner=FnApiRunner())
+    _ = p | beam.Create(entries) | NewEntries(frozenset({entry_key(entries[0])}))
+    c = counters(p.run())
+    got = (c[("new_entries", "already_stored")], c[("new_entries", "duplicates_in_run")], c[("new_entries", "kept")])
+    assert got == (2, 1, 2) and sum(got) == len(entries)

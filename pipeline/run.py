@@ -88,7 +88,11 @@ def run(argv: Optional[list[str]] = None) -> int:
 def main() -> None:
     """Console entry: configure logging, run, exit with the run's code."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    sys.exit(run())
+    try:
+        code = run()
+    except BrokenPipeError:            # `--help | head` closed stdout: not an error of the run
+        code = 0
+    sys.exit(code)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,8 @@ Where the figures come from:
   warehouse says.
 
 A local batch summary also checks that every feed entry is accounted for:
-entries = over the per-feed cap + already stored + duplicates + new, and new
-= pages fetched + fetches failed.
+entries = over the per-feed cap + unusable (a bad link: an errors row) +
+already stored + duplicates + new, and new = pages fetched + fetches failed.
 
 Exit codes (:func:`exit_code`; the README's table lists every command's):
 0 the run completed (failed items are rows in ``errors``); 1 entries were
@@ -88,12 +88,12 @@ class RunFigures:
         if self.streaming or not self.metrics_reliable or not self.counters:
             return None
         c = self.c
-        parts = (c("read_feeds", "entries_over_cap") + c("new_entries", "already_stored")
+        parts = (c("read_feeds", "entries_over_cap") + c("new_entries", "errors") + c("new_entries", "already_stored")
                  + c("new_entries", "duplicates_in_run") + c("new_entries", "kept"))
         problems = []
         if c("read_feeds", "entries") != parts:
-            problems.append(f"{c('read_feeds', 'entries')} feed entries but {parts} over the cap, stored, "
-                            f"duplicated or new")
+            problems.append(f"{c('read_feeds', 'entries')} feed entries but {parts} over the cap, unusable, "
+                            f"stored, duplicated or new")
         fetched = c("fetch_page", "fetched") + c("fetch_page", "failed")
         if c("new_entries", "kept") != fetched:
             problems.append(f"{c('new_entries', 'kept')} new entries but {fetched} pages fetched or failed")
@@ -193,6 +193,7 @@ def print_summary(fig: RunFigures, out: TextIO) -> None:
     if fig.metrics_reliable and fig.counters:
         _line(out, "feed entries", c("read_feeds", "entries"))
         _line(out, "  over the per-feed cap (skipped)", c("read_feeds", "entries_over_cap"))
+        _line(out, "  unusable (errors rows)", c("new_entries", "errors"))
         _line(out, "  already stored (skipped)", c("new_entries", "already_stored"))
         _line(out, "  duplicates in this run", c("new_entries", "duplicates_in_run"))
         _line(out, "  new, to fetch", c("new_entries", "kept"))

@@ -16,7 +16,7 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
@@ -33,6 +33,7 @@ from transforms.places import Gazetteer
 log = logging.getLogger("pipeline.launch")
 
 LOCAL_RUNNERS = (None, "DirectRunner", "direct", "FnApiRunner", "BundleBasedDirectRunner", "SwitchingDirectRunner")
+DEFAULT_LOCAL = (None, "DirectRunner", "direct", "FnApiRunner")     # replaced by local_batch_runner()
 
 
 def new_run_id() -> str:
@@ -49,6 +50,7 @@ class Job:
     warehouse: Warehouse
     cfg: GraphConfig
     sink: beam.PTransform
+    max_failed_feeds_share: float = 0.5     # from the config's run section: exit 3 above it
 
     @property
     def streaming(self) -> bool:
@@ -90,9 +92,10 @@ def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: b
     BigQuery sink's fold of each poll into its feed's row; DuckDB merges in
     its own write transaction."""
     if warehouse.kind == "duckdb":
+        from transforms.core.duckdb_lock import lock_wait
         from transforms.write_duckdb import WriteToDuckDB
 
-        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size)
+        return WriteToDuckDB(warehouse.path, run_id, batch_size=opts.write_batch_size, lock_wait=lock_wait())
     from transforms.write_bigquery import WriteToBigQueryWarehouse
 
     return WriteToBigQueryWarehouse(warehouse.project, warehouse.dataset, run_id, streaming=streaming,
@@ -132,7 +135,9 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
     if opts.sample:
         server = stack.enter_context(_sample_server(opts.sample_port))
         config = load_config(opts.config)
-        config = dataclasses.replace(config, feeds=tuple(server.feed_specs()))
+        config = dataclasses.replace(config, feeds=tuple(
+            dataclasses.replace(spec, max_entries=spec.max_entries or config.max_entries_per_feed)
+            for spec in server.feed_specs()))
         # The guard stays on: only the sample server's own host is allow-listed.
         http = http_settings(config, allow_private_hosts=False, private_allowlist=(server.base_url,),
                              per_host_min_delay=0.0, respect_robots=False)
@@ -151,38 +156,98 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
                       dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
                       write_window=opts.poll_interval)
     feeds = with_state(config.feeds, state.feed_state)
-    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming,
-                                                                state.feed_state))
+    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming, state.feed_state),
+               max_failed_feeds_share=config.max_failed_feeds_share)
 
 
-def use_local_batch_runner(options, argv: list[str]) -> None:
-    """Batch on this machine runs on the FnApiRunner with one thread per core.
+# The local batch runner. Beam 2.77's ``direct_running_mode=multi_threading``
+# runs its SDK workers behind an EmbeddedGrpcWorkerHandler whose output streams
+# are flushed by a timer thread every second (``data_buffer_time_limit_ms=1000``,
+# hard-wired in ``worker_handlers.DATA_BUFFER_TIME_LIMIT_MS``) while the bundle
+# thread keeps encoding elements into the same buffer, without a common lock.
+# A flush that lands between two writes of one element, or between the
+# ``get()`` and ``_clear()`` of the flush, tears the data stream: blocks of
+# elements vanish, or the runner decodes garbage (None values, "Unknown type
+# tag", a length prefix of gigabytes that makes memory grow by ~1 GB/s).
+# docs/beam-local-runner-bugs.md has the analysis and a 30-line
+# reproduction. The workaround keeps the threads but gives the gRPC workers a
+# flush interval no bundle reaches, so only the size-based flush (called by the
+# bundle thread itself, between elements) remains.
+LOCAL_RUNNING_MODE = "multi_threading"      # the default --direct_running_mode of a local batch run
+RUNNING_MODES = ("in_memory", "multi_threading", "multi_processing")
+NO_TIMED_FLUSH_MS = 2**31 - 1               # ~24.8 days: longer than any bundle
+
+
+def local_batch_runner(options, given: Iterable[str] = ()):
+    """The runner of a local batch run, with the options it needs set on ``options``.
 
     Beam's DirectRunner would first try the Prism runner (which downloads a
     binary from the internet) and, for pipelines with processing-time timers,
-    fall back to the single-threaded bundle-based runner. Threads are enough
-    for parallelism: trafilatura runs in a guard subprocess per DoFn instance
-    (BENCHMARKS.md). ``--direct_num_workers``/``--direct_running_mode`` given
-    by the user win.
+    fall back to the single-threaded bundle-based runner; so a local batch run
+    uses the FnApiRunner. ``given`` names the options the user set on the
+    command line (``direct_num_workers``, ``direct_running_mode``): those win.
+    Otherwise the mode is :data:`LOCAL_RUNNING_MODE` with one worker per core
+    (trafilatura runs in a guard subprocess per DoFn instance, so threads are
+    enough; BENCHMARKS.md).
+
+    * ``multi_threading``: N embedded gRPC SDK workers in this process, with
+      the timed flush pushed out of reach (:data:`NO_TIMED_FLUSH_MS`, see the
+      comment above). ``direct_running_mode`` is then cleared on ``options``,
+      because ``FnApiRunner.run_pipeline`` swaps in its default environment
+      (with the racy 1 s flush) whenever it reads ``multi_threading`` there;
+    * ``in_memory``: one in-process worker (no gRPC, no timed flush);
+    * ``multi_processing``: N SDK worker subprocesses (their timed flush is off
+      by default).
+
+    Returns a ``FnApiRunner``. Raises ValueError for an unknown mode.
     """
-    std = options.view_as(StandardOptions)
-    if std.runner not in (None, "DirectRunner", "direct"):
-        return
-    std.runner = "FnApiRunner"
+    from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+    from apache_beam.transforms.environments import EmbeddedPythonGrpcEnvironment
+
+    given = set(given)
     direct = options.view_as(DirectOptions)
-    if not any(a.startswith("--direct_num_workers") for a in argv):
+    options.view_as(StandardOptions).runner = "FnApiRunner"
+    mode = direct.direct_running_mode if "direct_running_mode" in given else LOCAL_RUNNING_MODE
+    if mode not in RUNNING_MODES:
+        raise ValueError(f"--direct_running_mode {mode!r}: use one of {', '.join(RUNNING_MODES)}")
+    if "direct_num_workers" not in given or not direct.direct_num_workers:
         direct.direct_num_workers = os.cpu_count() or 1
-    if not any(a.startswith("--direct_running_mode") for a in argv):
-        direct.direct_running_mode = "multi_threading"
+    if mode == "in_memory":
+        direct.direct_num_workers = 1
+        direct.direct_running_mode = "in_memory"
+        return FnApiRunner()
+    if mode == "multi_processing":
+        direct.direct_running_mode = "multi_processing"
+        return FnApiRunner()
+    direct.direct_running_mode = None
+    return FnApiRunner(default_environment=EmbeddedPythonGrpcEnvironment(
+        data_buffer_time_limit_ms=NO_TIMED_FLUSH_MS))
 
 
-def launch_batch(job: Job, argv: list[str]) -> int:
-    """Run the batch graph; locally wait and print the summary, remotely return once submitted."""
+def finish(job: Job, result, started: dt.datetime, *, streaming: bool, local: bool = True) -> int:
+    """Print the summary of a finished local run and return its exit code (:func:`pipeline.summary.exit_code`)."""
+    from pipeline.summary import exit_code, print_summary, summarize
+
+    fig = summarize(result, job.warehouse, job.cfg.run_id, started, feed_urls=[f.url for f in job.feeds],
+                    streaming=streaming, local=local)
+    print_summary(fig, out=sys.stdout)
+    code, reason = exit_code(fig, max_failed_share=job.max_failed_feeds_share,
+                             fail_on_errors=job.options.view_as(NewsOptions).fail_on_errors)
+    if code:
+        print(f"exit {code}: {reason}", file=sys.stderr)
+    return code
+
+
+def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
+    """Run the batch graph; locally wait, print the summary and return the exit code;
+    remotely return 0 once submitted. ``given``: option dests set on the command line."""
     started = dt.datetime.now(dt.timezone.utc)
     local = job.local
-    if local:
-        use_local_batch_runner(job.options, argv)
-    pipeline = beam.Pipeline(options=job.options)
+    # Our FnApiRunner for the default local runner; another local runner named with --runner
+    # (BundleBasedDirectRunner, ...) is used as given.
+    chosen = job.options.view_as(StandardOptions).runner
+    runner = local_batch_runner(job.options, given) if local and chosen in DEFAULT_LOCAL else None
+    pipeline = beam.Pipeline(runner=runner, options=job.options)
     build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
     result = pipeline.run()
     if not local:
@@ -193,7 +258,4 @@ def launch_batch(job: Job, argv: list[str]) -> int:
               f"{len(job.feeds)} feed(s) -> {job.warehouse.describe()}")
         return 0
     result.wait_until_finish()
-    from pipeline.summary import print_summary
-
-    print_summary(result, job.warehouse, job.cfg.run_id, started, out=sys.stdout)
-    return 0
+    return finish(job, result, started, streaming=False)

@@ -1,17 +1,55 @@
-"""The pipeline's one ``PipelineOptions`` subclass (``python -m pipeline.run`` flags).
+"""The pipeline's ``PipelineOptions`` subclass and the strict parsing of ``python -m pipeline.run``.
 
 The flag names are a contract (tests and evaluations rely on them):
 ``--config FILE``, ``--feed URL`` (repeatable), ``--warehouse URI``,
-``--sample``, ``--allow-private-hosts``, ``--model FILE``; streaming adds Beam's
-own ``--streaming`` plus ``--poll-interval``, ``--duration``,
-``--dedup-horizon`` and ``--allowed-lateness`` (all in seconds).
+``--sample``, ``--allow-private-hosts``, ``--model FILE``, ``--fail-on-errors``;
+streaming adds Beam's own ``--streaming`` plus ``--poll-interval``,
+``--duration``, ``--dedup-horizon`` and ``--allowed-lateness`` (all in seconds).
+
+Beam's own parser only warns about an option it does not know and then runs
+without it (``--wharehouse`` ran against the default warehouse).
+:func:`parse_run_args` is strict instead: an unknown option, a bad value or an
+option that does not apply to the chosen mode is an :class:`OptionsError`
+(one line, with the closest known option name when there is one). Every Beam
+option still passes through.
 """
 from __future__ import annotations
 
-from apache_beam.options.pipeline_options import PipelineOptions
+import argparse
+import difflib
+import functools
+import math
+import re
+from typing import Iterable, Optional
+
+from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
 from pipeline.graph import FOURTEEN_DAYS_S
 from pipeline.warehouse.uri import DEFAULT_WAREHOUSE
+
+PROG = "python -m pipeline.run"
+STREAMING_ONLY = ("poll_interval", "duration", "dedup_horizon", "allowed_lateness")
+LOCAL_BATCH_ONLY = ("direct_num_workers", "direct_running_mode")
+NOT_WITH_SAMPLE = ("feed", "allow_private_hosts")
+# Beam options this command documents in --help (every other one passes through too).
+BEAM_OPTIONS_SHOWN = ("--runner", "--direct_num_workers", "--direct_running_mode", "--project", "--region",
+                      "--temp_location", "--staging_location", "--service_account_email", "--setup_file",
+                      "--job_name", "--sdk_container_image", "--max_num_workers", "--update")
+EXIT_CODES = """exit codes:
+  0  the run completed; failed items are rows in the errors table
+  1  entries were lost (the summary's counts do not add up) or the pipeline failed: a bug
+  2  the run could not start: bad option or config, warehouse missing/corrupt/locked, missing dependency
+  3  no feed could be polled, or more than run.max_failed_feeds_share of the feeds failed
+  4  --fail-on-errors and this run recorded errors rows
+  130 interrupted (Ctrl-C) before the end of a batch run"""
+
+
+class OptionsError(ValueError):
+    """A bad command line, phrased as what to fix (one line)."""
+
+
+class HelpRequested(Exception):
+    """``--help`` (or ``--help-beam``): the text to print, then exit 0."""
 
 
 class NewsOptions(PipelineOptions):
@@ -19,31 +57,198 @@ class NewsOptions(PipelineOptions):
 
     @classmethod
     def _add_argparse_args(cls, parser):
-        parser.add_argument("--config", dest="config", default=None,
-                            help="feeds YAML (default: the shipped configs/feeds.yaml)")
-        parser.add_argument("--feed", dest="feed", action="append", default=None,
-                            help="ad-hoc feed URL; repeatable; replaces the config's feed list")
-        parser.add_argument("--warehouse", dest="warehouse", default=DEFAULT_WAREHOUSE,
-                            help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) "
-                                 "or bigquery:PROJECT.DATASET")
-        parser.add_argument("--sample", dest="sample", action="store_true", default=False,
-                            help="serve the bundled sample site on 127.0.0.1 and run on it (offline)")
-        parser.add_argument("--sample-port", dest="sample_port", type=int, default=8765,
-                            help="loopback port of the --sample site (fixed so reruns recognise its stories)")
-        parser.add_argument("--allow-private-hosts", dest="allow_private_hosts", action="store_true",
-                            default=False,
-                            help="allow fetching from loopback/private addresses (off by default: SSRF guard)")
-        parser.add_argument("--run-id", dest="run_id", default=None,
-                            help="identifier stored with every row (default: time + random suffix)")
-        parser.add_argument("--model", dest="model", default=None,
-                            help="classifier model artefact (default: the shipped configs/models/security_model.json)")
-        parser.add_argument("--poll-interval", dest="poll_interval", type=float, default=600.0,
-                            help="streaming: seconds between two polls of every feed")
-        parser.add_argument("--duration", dest="duration", type=float, default=None,
-                            help="streaming: stop after this many seconds (default: until Ctrl-C)")
-        parser.add_argument("--dedup-horizon", dest="dedup_horizon", type=float, default=FOURTEEN_DAYS_S,
-                            help="streaming: seconds an article id is remembered for deduplication")
-        parser.add_argument("--allowed-lateness", dest="allowed_lateness", type=float, default=FOURTEEN_DAYS_S,
-                            help="streaming: seconds after a write window closes that late rows are still written")
-        parser.add_argument("--write-batch-size", dest="write_batch_size", type=int, default=500,
-                            help="rows per warehouse write")
+        src = parser.add_argument_group("what to read")
+        src.add_argument("--config", dest="config", default=None,
+                         help="feeds YAML (default: the shipped configs/feeds.yaml)")
+        src.add_argument("--feed", dest="feed", action="append", default=None, metavar="URL",
+                         help="ad-hoc feed URL; repeatable; replaces the config's feed list")
+        src.add_argument("--sample", dest="sample", action="store_true", default=False,
+                         help="serve the bundled sample site on 127.0.0.1 and run on it (offline)")
+        src.add_argument("--sample-port", dest="sample_port", type=int, default=8765, metavar="PORT",
+                         help="with --sample: loopback port of the sample site (default 8765, fixed so that "
+                              "reruns recognise its stories; 0 = any free port)")
+        src.add_argument("--allow-private-hosts", dest="allow_private_hosts", action="store_true",
+                         default=False,
+                         help="allow fetching from loopback/private addresses (off by default: SSRF guard)")
+        out = parser.add_argument_group("where to write")
+        out.add_argument("--warehouse", dest="warehouse", default=DEFAULT_WAREHOUSE, metavar="URI",
+                         help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) "
+                              "or bigquery:PROJECT.DATASET")
+        out.add_argument("--write-batch-size", dest="write_batch_size", type=int, default=500, metavar="N",
+                         help="rows per warehouse write: one DuckDB transaction, one BigQuery batch (default 500)")
+        out.add_argument("--run-id", dest="run_id", default=None,
+                         help="identifier stored with every row (default: UTC time + random suffix)")
+        run = parser.add_argument_group("how to run")
+        run.add_argument("--model", dest="model", default=None, metavar="FILE",
+                         help="classifier model artefact (default: the shipped configs/models/security_model.json)")
+        run.add_argument("--fail-on-errors", dest="fail_on_errors", action="store_true", default=False,
+                         help="strict run: exit 4 when this run recorded any errors row")
+        st = parser.add_argument_group("streaming (only with --streaming)")
+        st.add_argument("--poll-interval", dest="poll_interval", type=float, default=600.0, metavar="S",
+                        help="seconds between two polls of every feed (default 600)")
+        st.add_argument("--duration", dest="duration", type=float, default=None, metavar="S",
+                        help="stop after this many seconds (default: until Ctrl-C)")
+        st.add_argument("--dedup-horizon", dest="dedup_horizon", type=float, default=FOURTEEN_DAYS_S, metavar="S",
+                        help="seconds an article id is remembered for deduplication (default 14 days)")
+        st.add_argument("--allowed-lateness", dest="allowed_lateness", type=float, default=FOURTEEN_DAYS_S,
+                        metavar="S", help="seconds after a write window closes that late rows are still written "
+                                          "(default 14 days)")
+
+
+class _StrictParser(_BeamArgumentParser):
+    def error(self, message):  # argparse would print usage and exit 2
+        raise OptionsError(f"{message} (see {PROG} --help)")
+
+
+@functools.lru_cache(maxsize=1)
+def full_parser() -> argparse.ArgumentParser:
+    """A parser that knows every option of every ``PipelineOptions`` subclass (Beam's and ours)."""
+    parser = _StrictParser(prog=PROG, allow_abbrev=False, add_help=False)
+    classes: dict = {}
+    for cls in PipelineOptions.__subclasses__():
+        classes.setdefault(str(cls), cls)
+    for cls in classes.values():
+        cls._add_argparse_args(parser)   # noqa: SLF001 - how Beam itself collects them
+    return parser
+
+
+def _option_names(parser: argparse.ArgumentParser) -> list[str]:
+    return [s for s in parser._option_string_actions if s.startswith("--")]   # noqa: SLF001
+
+
+def suggestion(name: str, known: Iterable[str]) -> str:
+    """`` (did you mean --x?)`` for the known option closest to ``name``, or ""."""
+    known = list(known)
+    bare = name.split("=", 1)[0]
+    lookup = {k.replace("_", "-").lower(): k for k in known}
+    close = difflib.get_close_matches(bare.replace("_", "-").lower(), list(lookup), n=1, cutoff=0.6)
+    return f" (did you mean {lookup[close[0]]}?)" if close else ""
+
+
+def given_options(argv: Iterable[str]) -> set[str]:
+    """The ``dest`` of every option present in ``argv`` (flags and ``--name=value`` forms)."""
+    actions = full_parser()._option_string_actions   # noqa: SLF001
+    out = set()
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg.startswith("--"):
+            action = actions.get(arg.split("=", 1)[0])
+            if action is not None:
+                out.add(action.dest)
+    return out
+
+
+def help_text() -> str:
+    """``run --help``: this pipeline's options, the Beam options it documents, the exit codes."""
+    parser = argparse.ArgumentParser(
+        prog=PROG, add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The batch job (one poll of every feed) or, with --streaming, the streaming job.",
+        epilog="Every other Apache Beam pipeline option is accepted and passed to the runner "
+               f"({PROG} --help-beam lists them all).\n\n" + EXIT_CODES)
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+    parser.add_argument("--help-beam", action="store_true", help="list every Apache Beam option and exit")
+    NewsOptions._add_argparse_args(parser)                    # noqa: SLF001
+    streaming = [g for g in parser._action_groups if g.title and g.title.startswith("streaming")][0]  # noqa: SLF001
+    actions = full_parser()._option_string_actions             # noqa: SLF001
+    streaming.add_argument("--streaming", action="store_true",
+                           help="run the streaming job (Beam's StandardOptions.streaming)")
+    beam = parser.add_argument_group("Apache Beam options used by this command")
+    for name in BEAM_OPTIONS_SHOWN:
+        action = actions.get(name)
+        if action is None:
+            continue
+        kwargs = {"help": (action.help or "").replace("%", "%%")[:240]}
+        if action.nargs == 0:
+            kwargs["action"] = "store_true"
+        else:
+            kwargs["metavar"] = action.metavar or action.dest.upper()
+        beam.add_argument(name, **kwargs)
+    return parser.format_help()
+
+
+def beam_help_text() -> str:
+    """Every option the full parser knows (Beam's and this pipeline's)."""
+    parser = full_parser()
+    formatter = argparse.HelpFormatter(prog=PROG)
+    formatter.add_usage(None, [], [])
+    for group in parser._action_groups:                        # noqa: SLF001
+        formatter.start_section(group.title)
+        formatter.add_arguments(group._group_actions)          # noqa: SLF001
+        formatter.end_section()
+    return formatter.format_help()
+
+
+def _finite(value: Optional[float]) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def check_options(options: PipelineOptions, given: set[str]) -> None:
+    """Values and combinations of options; OptionsError (one line) for the first problem."""
+    from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
+
+    o = options.view_as(NewsOptions)
+    std = options.view_as(StandardOptions)
+    streaming = bool(std.streaming)
+    flag = lambda dest: "--" + dest.replace("_", "-")         # noqa: E731
+    if not streaming:
+        extra = [d for d in STREAMING_ONLY if d in given]
+        if extra:
+            raise OptionsError(f"{flag(extra[0])} applies only to a streaming run: add --streaming or drop it")
+    if "sample_port" in given and not o.sample:
+        raise OptionsError("--sample-port applies only with --sample")
+    if o.sample:
+        extra = [d for d in NOT_WITH_SAMPLE if d in given]
+        if extra:
+            raise OptionsError(f"{flag(extra[0])} does not apply with --sample (the sample runs on its own "
+                               f"feeds and allow-lists only its own server)")
+    local_batch = not streaming and std.runner in (None, "DirectRunner", "direct", "FnApiRunner")
+    extra = [d for d in LOCAL_BATCH_ONLY if d in given]
+    if extra and not local_batch:
+        raise OptionsError(f"--{extra[0]} applies only to a local batch run")
+    checks = [
+        ("poll_interval", _finite(o.poll_interval) and o.poll_interval > 0, "a number of seconds > 0"),
+        ("duration", o.duration is None or (_finite(o.duration) and o.duration > 0), "a number of seconds > 0"),
+        ("dedup_horizon", _finite(o.dedup_horizon) and o.dedup_horizon > 0, "a number of seconds > 0"),
+        ("allowed_lateness", _finite(o.allowed_lateness) and o.allowed_lateness >= 0, "a number of seconds >= 0"),
+        ("write_batch_size", 1 <= o.write_batch_size <= 100_000, "a whole number from 1 to 100000"),
+        ("sample_port", 0 <= o.sample_port <= 65535, "a port number from 0 to 65535"),
+        ("run_id", o.run_id is None or bool(re.fullmatch(r"[A-Za-z0-9._:+-]{1,200}", o.run_id)),
+         "1-200 letters, digits or . _ : + -"),
+    ]
+    for dest, ok, expected in checks:
+        if not ok:
+            raise OptionsError(f"{flag(dest)} must be {expected}, got {getattr(o, dest)!r}")
+    workers = options.view_as(DirectOptions).direct_num_workers
+    if workers is not None and workers < 0:
+        raise OptionsError(f"--direct_num_workers must be >= 0 (0: one per core), got {workers}")
+    if o.model is not None:
+        import os
+
+        if not os.path.isfile(o.model):
+            raise OptionsError(f"--model {o.model!r}: no such file")
+
+
+def parse_run_args(argv: Iterable[str]) -> tuple[PipelineOptions, set[str]]:
+    """``(options, given)`` for ``python -m pipeline.run`` argv; ``given`` holds the dests set on the
+    command line. Raises :class:`HelpRequested` for ``--help``/``--help-beam`` and
+    :class:`OptionsError` for an unknown option (with a suggestion), a bad value or an option
+    that does not apply to the chosen mode."""
+    argv = list(argv)
+    if "-h" in argv or "--help" in argv:
+        raise HelpRequested(help_text())
+    if "--help-beam" in argv:
+        raise HelpRequested(beam_help_text())
+    parser = full_parser()
+    _, unknown = parser.parse_known_args(argv)
+    for arg in unknown:
+        if arg == "--":
+            break
+        if arg.startswith("-"):
+            raise OptionsError(f"unknown option {arg.split('=', 1)[0]}{suggestion(arg, _option_names(parser))} "
+                               f"(see {PROG} --help)")
+        raise OptionsError(f"unexpected argument {arg!r}: options start with -- (see {PROG} --help)")
+    options = NewsOptions(argv)
+    given = given_options(argv)
+    check_options(options, given)
+    return options, given

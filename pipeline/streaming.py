@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
-import sys
 import threading
 import time
 from typing import Optional
@@ -62,9 +61,11 @@ def build_streaming(p: beam.Pipeline, feeds, sink, cfg, options) -> None:
 
 def launch_streaming(job) -> int:
     """Run a prepared :class:`pipeline.launch.Job` until Ctrl-C or ``--duration``;
-    print the summary; return 0. On Dataflow, return once the job is submitted."""
+    print the summary; return the exit code (:func:`pipeline.summary.exit_code`:
+    0 unless the feeds failed or ``--fail-on-errors`` saw errors rows). On
+    Dataflow, return 0 once the job is submitted."""
+    from pipeline.launch import finish
     from pipeline.options import NewsOptions
-    from pipeline.summary import print_summary
 
     options, feeds, sink, cfg = job.options, job.feeds, job.sink, job.cfg
     opts = options.view_as(NewsOptions)
@@ -90,8 +91,7 @@ def launch_streaming(job) -> int:
               + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
         stopped_by = _wait(result, opts.duration, interrupted)
     print(f"streaming stopped ({stopped_by})", flush=True)
-    print_summary(result, job.warehouse, cfg.run_id, started, out=sys.stdout)
-    return 0
+    return finish(job, result, started, streaming=True)
 
 
 class _sigint_event:

@@ -112,6 +112,7 @@ class _DropKnown(beam.DoFn):
         self.known_skipped = Metrics.counter("new_entries", "already_stored")
         self.duplicates = Metrics.counter("new_entries", "duplicates_in_run")
         self.kept = Metrics.counter("new_entries", "kept")
+        self.failed = Metrics.counter("new_entries", "errors")     # entries, like _KeyByStory's
         self._cache_id = None
         self._cache: frozenset = frozenset()
 
@@ -133,6 +134,7 @@ class _DropKnown(beam.DoFn):
                 return
             chosen = pick_entry(entries)
         except Exception as exc:  # noqa: BLE001 - the story's entries become one errors row
+            self.failed.inc(len(entries))
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("new_entries", entries[0] if entries else None, exc))
             return
         self.duplicates.inc(len(entries) - 1)

@@ -30,7 +30,7 @@ import requests
 from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ReadTimeoutError
 
 from transforms.encoding import decode_body
-from transforms.robots import HostGate, RobotsCache
+from transforms.robots import HostGate, RobotsCache, RobotsUnavailable
 from transforms.ssrf import (BlockedURL, FetchError, GuardedAdapter, Resolver, default_resolve,
                              guard_url, vet_host)
 
@@ -208,7 +208,7 @@ class HttpClient:
         for hop in range(self.settings.max_redirects + 1):
             try:
                 self._guard(current)
-                if check_robots and not self._robots.allowed(current):
+                if check_robots and not self._robots_allow(current):
                     raise FetchError("robots_disallowed", f"robots.txt of {urlsplit(current).netloc} disallows {current}")
                 resp = self._with_retries(current, headers, kind, check_robots)
             except FetchError as exc:
@@ -265,6 +265,14 @@ class HttpClient:
             return dataclasses.replace(resp, attempts=attempt)
         raise AssertionError("unreachable")
 
+    def _robots_allow(self, url: str) -> bool:
+        """robots.txt's answer for ``url``; an unreadable robots.txt is a FetchError of its own kind
+        (connection_error, dns_error, timeout, tls_error, robots_unavailable), never a disallow."""
+        try:
+            return self._robots.allowed(url)
+        except RobotsUnavailable as exc:
+            raise FetchError(exc.error_type, exc.message, http_status=exc.http_status) from None
+
     def _robots_delay(self, url: str) -> Optional[float]:
         try:
             return self._robots.crawl_delay(url)
@@ -307,6 +315,8 @@ class HttpClient:
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema) as exc:
             raise FetchError("bad_url", str(exc)[:300]) from None
+        except requests.exceptions.SSLError as exc:
+            raise FetchError("tls_error", str(exc).splitlines()[0][:300]) from None
         except (requests.exceptions.Timeout, ReadTimeoutError, socket.timeout) as exc:
             if fired.is_set():
                 raise FetchError("deadline", f"over the {s.total_deadline}s deadline") from None

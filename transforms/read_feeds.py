@@ -237,6 +237,25 @@ def poll_feed(spec: FeedSpec, client: HttpClient, *, now: Optional[dt.datetime] 
                       content_hash=entries.content_hash, entries=len(entries), new_entries=len(entries)), entries
 
 
+def cap_entries(entries: list, limit: Optional[int]) -> tuple[list, list]:
+    """``(kept, skipped)``: the ``limit`` newest entries of one poll and the rest.
+
+    Newest by ``published`` (undated entries count as oldest); the feed's own
+    order breaks ties, and both lists keep it. ``limit`` None or at least
+    ``len(entries)`` keeps everything. This bounds the work one poll can
+    cause (a feed of 50,000 items); the caller records every skipped entry.
+    """
+    if limit is None or len(entries) <= limit:
+        return list(entries), []
+    def newest_first(i: int) -> tuple:
+        published = entries[i].published
+        return (0, -published.timestamp(), i) if published else (1, 0.0, i)
+
+    keep = set(sorted(range(len(entries)), key=newest_first)[:limit])
+    return ([e for i, e in enumerate(entries) if i in keep],
+            [e for i, e in enumerate(entries) if i not in keep])
+
+
 class ReadFeedsFn(beam.DoFn):
     """FeedSpec -> FeedEntry; tagged outputs ``errors`` and ``feed_status``."""
 
@@ -250,6 +269,7 @@ class ReadFeedsFn(beam.DoFn):
         self.entries = Metrics.counter("read_feeds", "entries")
         self.no_link = Metrics.counter("read_feeds", "entries_without_link")
         self.future = Metrics.counter("read_feeds", "future_dates_dropped")
+        self.over_cap = Metrics.counter("read_feeds", "entries_over_cap")
 
     def setup(self):
         self.client = HttpClient(self.settings)
@@ -280,7 +300,15 @@ class ReadFeedsFn(beam.DoFn):
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
                 "read_feeds", spec, error_type=problem.error_type, message=problem.message,
                 http_status=status.http_status, url=problem.link or None))
-        yield from entries
+        kept, skipped = cap_entries(entries, spec.max_entries)
+        self.over_cap.inc(len(skipped))
+        for entry in skipped:
+            yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
+                "read_feeds", entry, error_type="over_entry_cap",
+                message=f"the feed lists {len(entries)} entries; the {spec.max_entries} newest are taken per poll "
+                        f"(raise run.max_entries_per_feed or the feed's max_entries to take more)",
+                http_status=status.http_status))
+        yield from kept
 
 
 class ReadFeeds(beam.PTransform):

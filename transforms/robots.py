@@ -76,48 +76,76 @@ class HostGate:
             self._next_at = max(self._next_at, time.monotonic() + max(0.0, seconds))
 
 
+class RobotsUnavailable(Exception):
+    """robots.txt could not be read, so the host is not crawled for now (RFC 9309, 2.3.1.4).
+
+    ``error_type`` says what happened: the fetcher's own (``connection_error``,
+    ``dns_error``, ``timeout``, ``tls_error``, ...) or ``robots_unavailable``
+    for a 5xx answer; ``http_status`` is that answer's status, if any.
+    """
+
+    def __init__(self, error_type: str, message: str, http_status: Optional[int] = None):
+        super().__init__(f"{error_type}: {message}")
+        self.error_type = error_type
+        self.message = message
+        self.http_status = http_status
+
+
 class RobotsCache:
     """robots.txt per scheme+host, fetched once per ``ttl`` seconds.
 
     ``fetch(url) -> (status, text)`` is supplied by the HTTP client so that
     robots.txt goes through the same guard, limits and politeness. Following
     RFC 9309: 4xx means no rules (everything allowed); 5xx or no answer means
-    everything is disallowed for now (cached for a shorter time).
+    everything is disallowed for now (cached for at most 5 minutes). Such a
+    failure is not a robots rule: :meth:`allowed` raises
+    :class:`RobotsUnavailable` saying what happened (refused connection, DNS
+    failure, timeout, TLS failure, HTTP 5xx), so the caller records that
+    rather than a disallow.
     """
 
     def __init__(self, fetch: Callable[[str], tuple[int, str]], user_agent: str, ttl: float = ROBOTS_TTL_S):
         self._fetch = fetch
         self._agent = user_agent
         self._ttl = ttl
-        self._cache: dict[str, tuple[float, Optional[urllib.robotparser.RobotFileParser], bool]] = {}
+        self._cache: dict[str, tuple] = {}     # root -> (expires, parser, allow_all, failure)
         self._lock = threading.Lock()
 
-    def _parser_for(self, root: str) -> tuple[Optional[urllib.robotparser.RobotFileParser], bool]:
+    def _parser_for(self, root: str) -> tuple[Optional[urllib.robotparser.RobotFileParser], bool, Optional[tuple]]:
+        """``(parser, allow_all, failure)`` for ``root``; ``failure`` is ``(error_type, message, status)``."""
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(root)
         if hit and hit[0] > now:
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3]
+        parser: Optional[urllib.robotparser.RobotFileParser] = None
+        allow_all, failure, ttl = False, None, self._ttl
         try:
             status, text = self._fetch(root + "/robots.txt")
-        except Exception:          # unreachable: disallow for a while
-            status, text = 503, ""
-        parser: Optional[urllib.robotparser.RobotFileParser] = None
-        allow_all = False
-        ttl = self._ttl
-        if 200 <= status < 300:
+        except Exception as exc:  # unreachable: disallow for a while, and remember why
+            status, text = None, ""
+            kind = getattr(exc, "error_type", None) or type(exc).__name__
+            failure = (kind, f"cannot fetch {root}/robots.txt: {getattr(exc, 'message', None) or exc}"[:400],
+                       getattr(exc, "http_status", None))
+        if status is not None and 200 <= status < 300:
             parser = urllib.robotparser.RobotFileParser()
             parser.parse(text.splitlines())
-        elif 400 <= status < 500:
+        elif status is not None and 400 <= status < 500:
             allow_all = True
-        else:
+        elif failure is None:
+            failure = ("robots_unavailable", f"{root}/robots.txt answered HTTP {status}", status)
+        if failure is not None:
             ttl = min(ttl, 300.0)
         with self._lock:
-            self._cache[root] = (now + ttl, parser, allow_all)
-        return parser, allow_all
+            self._cache[root] = (now + ttl, parser, allow_all, failure)
+        return parser, allow_all, failure
 
     def allowed(self, url: str) -> bool:
-        parser, allow_all = self._parser_for(_root(url))
+        """Whether robots.txt lets our agent fetch ``url``. Raises :class:`RobotsUnavailable`
+        when robots.txt could not be read (nothing on that host is fetched meanwhile)."""
+        parser, allow_all, failure = self._parser_for(_root(url))
+        if failure is not None:
+            raise RobotsUnavailable(*failure)
         if allow_all:
             return True
         if parser is None:
@@ -125,7 +153,8 @@ class RobotsCache:
         return parser.can_fetch(self._agent, url)
 
     def crawl_delay(self, url: str) -> Optional[float]:
-        parser, _ = self._parser_for(_root(url))
+        """The host's Crawl-delay for our agent (capped at MAX_CRAWL_DELAY_S), or None."""
+        parser, _, _ = self._parser_for(_root(url))
         if parser is None:
             return None
         delay = parser.crawl_delay(self._agent)

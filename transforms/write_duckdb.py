@@ -2,13 +2,15 @@
 
 DuckDB allows one writer process at a time, so every write goes through
 :func:`transforms.core.duckdb_lock.duckdb_writer`: rows are batched per table,
-and each batch is one short transaction under an exclusive file lock. Stories are upserted on ``article_id`` (a rerun
-replaces, never duplicates); errors are appended with their ``run_id``;
-feed state is merged with the previous row of the same feed.
+and each batch is one short transaction under an exclusive file lock; between
+two batches the file is free for readers (an analyst, the report). A batch
+waits up to ``lock_wait`` seconds for the file. Stories are upserted on
+``article_id`` (a rerun replaces, never duplicates); errors are appended with
+their ``run_id``; feed state is merged with the previous row of the same feed.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Optional
 
 import apache_beam as beam
 import pyarrow as pa
@@ -81,10 +83,11 @@ def merge_feed_statuses(con, statuses: list[FeedStatus]) -> int:
 class DuckDBWriteFn(beam.DoFn):
     """A batch of one table's items -> one transaction under the writer lock."""
 
-    def __init__(self, path: str, run_id: str, table: str):
+    def __init__(self, path: str, run_id: str, table: str, lock_wait: Optional[float] = None):
         self.path = path
         self.run_id = run_id
         self.table = table
+        self.lock_wait = lock_wait
 
     def setup(self):
         self.rows = Metrics.counter("write", f"{self.table}_rows")
@@ -92,7 +95,7 @@ class DuckDBWriteFn(beam.DoFn):
 
     def process(self, items):
         items = list(items)
-        with duckdb_writer(self.path) as con:
+        with duckdb_writer(self.path, self.lock_wait) as con:
             con.execute("BEGIN")
             if self.table == "feed_state":
                 n = merge_feed_statuses(con, items)
@@ -119,11 +122,12 @@ class WriteToDuckDB(beam.PTransform):
     transaction under the cross-process writer lock.
     """
 
-    def __init__(self, path: str, run_id: str, batch_size: int = 500):
+    def __init__(self, path: str, run_id: str, batch_size: int = 500, lock_wait: Optional[float] = None):
         super().__init__()
         self.path = path
         self.run_id = run_id
         self.batch_size = batch_size
+        self.lock_wait = lock_wait        # seconds a batch waits for a locked file (None: the default)
 
     def expand(self, pcolls: dict):
         written = []
@@ -135,5 +139,5 @@ class WriteToDuckDB(beam.PTransform):
                 pcoll
                 | f"Batch{name}" >> beam.BatchElements(min_batch_size=min(50, self.batch_size),
                                                       max_batch_size=self.batch_size)
-                | f"Write{name}" >> beam.ParDo(DuckDBWriteFn(self.path, self.run_id, table)))
+                | f"Write{name}" >> beam.ParDo(DuckDBWriteFn(self.path, self.run_id, table, self.lock_wait)))
         return written

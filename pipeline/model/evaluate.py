@@ -15,7 +15,6 @@ which never saw the seeds.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -184,7 +183,9 @@ def report_targets(m: dict, seeds: dict, speed: float, extra: dict | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate classifier")
+    from pipeline.tools.errors import CommandParser
+
+    ap = CommandParser(prog="python -m pipeline.evaluate classifier")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--seeds", type=Path, default=None, help="default: <data>/../../seeds")
     ap.add_argument("--model", type=Path, default=None)

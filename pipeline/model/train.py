@@ -33,7 +33,6 @@ float16 weights per hashed index and a few numbers: no text.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import json
@@ -45,12 +44,14 @@ import numpy as np
 from pipeline.model.card import artifact, model_card
 from pipeline.model.dataset import DEFAULT_DATA, HAND_WEIGHT, N_BITS, Dataset, labelled_rows, load_dataset
 from pipeline.model.fit import ALPHA, EPOCHS, STACK_C, cross_validate, train_calibrated
+from pipeline.tools.errors import CommandParser, command
 from transforms.lexicon import Lexicon
 from transforms.security_model import CLASSES, MODEL_PATH
 
 
+@command("train", needs=["sklearn"])
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.train", description=__doc__.split("\n\n")[0])
+    ap = CommandParser(prog="python -m pipeline.train", description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--out", type=Path, default=MODEL_PATH)
     ap.add_argument("--n-bits", type=int, default=N_BITS)
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the cross-validation that puts dev metrics in MODEL_CARD.md")
     args = ap.parse_args(argv)
     if not (args.data / "dev.jsonl").exists():
-        print(f"no training data at {args.data}", file=sys.stderr)
+        print(f"error: no training data at {args.data} (expected {args.data / 'dev.jsonl'})", file=sys.stderr)
         return 2
     lexicon = Lexicon.load()
     ds = load_dataset(args.data, lexicon, args.n_bits)

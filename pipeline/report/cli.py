@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pipeline.report.data import Filters, ReportData, bigquery_runner, duckdb_runner, fetch
 from pipeline.report.page import render_html
+from pipeline.tools.errors import command
 from pipeline.warehouse import views as sql
 from pipeline.warehouse.uri import DEFAULT_WAREHOUSE, WarehouseError, parse_warehouse
 from transforms.core import schema
@@ -36,20 +37,12 @@ def load(warehouse: str, filters: Filters) -> ReportData:
     except WarehouseError as e:
         raise SystemExit(str(e)) from None
     if wh.kind == "bigquery":
-        try:
-            return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
-        except WarehouseError as e:
-            raise SystemExit(f"error: {e}") from None
-    import duckdb
+        return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
+    from pipeline.warehouse.duckdb_setup import read_warehouse
 
-    if not Path(wh.path).exists():
-        raise SystemExit(f"no warehouse at {wh.path}: run `python -m pipeline.run --sample` first")
-    con = duckdb.connect(wh.path, read_only=True)
-    try:
+    with read_warehouse(wh.path) as con:     # read-only, retried while a run writes; one-line errors
         _ensure_views(con)
         return fetch(duckdb_runner(con), "duckdb", filters)
-    finally:
-        con.close()
 
 
 def _ensure_views(con) -> None:
@@ -65,7 +58,9 @@ def _ensure_views(con) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipeline.report", description=__doc__.split("\n\n")[0])
+    from pipeline.tools.errors import CommandParser
+
+    p = CommandParser(prog="python -m pipeline.report", description=__doc__.split("\n\n")[0])
     p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
                    help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) or bigquery:PROJECT.DATASET")
     p.add_argument("--out", default="report.html", help="HTML file to write (default report.html)")
@@ -78,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+@command("report")
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     filters = Filters(args.since, args.until, args.source, args.place)

@@ -103,6 +103,19 @@ class _Resource:
         self.last_modified = email.utils.formatdate(self.mtime, usegmt=True)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up (a closed keep-alive connection, a fetch given up) is normal:
+    no traceback on the run's stderr for it (socketserver prints one by default)."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class SampleServer:
     """Serve ``site_dir`` on 127.0.0.1 from a daemon thread.
 
@@ -134,10 +147,10 @@ class SampleServer:
         handler = _make_handler(self)
         if port is None:
             try:
-                return ThreadingHTTPServer(("127.0.0.1", STABLE_PORT), handler)
+                return _QuietServer(("127.0.0.1", STABLE_PORT), handler)
             except OSError:
                 port = 0
-        return ThreadingHTTPServer(("127.0.0.1", port), handler)
+        return _QuietServer(("127.0.0.1", port), handler)
 
     # -- lifecycle -----------------------------------------------------------
     def close(self) -> None:

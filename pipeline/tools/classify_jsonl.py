@@ -12,11 +12,11 @@ instead of stopping the run; the exit status is then 1.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import IO, Iterable, Iterator
 
+from pipeline.tools.errors import CommandParser, command
 from transforms.security_model import SecurityClassifier
 from transforms.language import detect_language
 
@@ -68,13 +68,17 @@ def run(stdin: IO[str], stdout: IO[str], clf: SecurityClassifier) -> int:
     return 1 if errors else 0
 
 
+@command("classify")
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.classify", description=__doc__.split("\n\n")[0])
+    """``classify``: exit 0, 1 (some line had an ``error`` field) or 2 (bad option or model), one line."""
+    from pipeline.tools.reclassify import load_classifier
+
+    ap = CommandParser(prog="python -m pipeline.classify", description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", default=None, help="model JSON (default: the shipped one)")
     ap.add_argument("--lexicon", default=None)
     ap.add_argument("--gazetteer", default=None)
     args = ap.parse_args(argv)
-    clf = SecurityClassifier.load(args.model, args.lexicon, args.gazetteer)
+    clf = load_classifier(args.model, args.lexicon, args.gazetteer)
     stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)
     stdout = open(sys.stdout.fileno(), "w", encoding="utf-8", closefd=False)
     return run(stdin, stdout, clf)

@@ -17,7 +17,6 @@ Exit status 0 when every target is met, 1 otherwise, 2 on missing input.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -70,7 +69,9 @@ def _yn(v) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate extraction")
+    from pipeline.tools.errors import CommandParser
+
+    ap = CommandParser(prog="python -m pipeline.evaluate extraction")
     ap.add_argument("--seeds", default="../shared/seeds", help="folder with *.txt seeds and gold.json")
     ap.add_argument("--rules", default=None, help="boilerplate rules YAML (default configs/boilerplate.yaml)")
     ap.add_argument("--fixtures", default=str(DEFAULT_FIXTURES),

@@ -12,11 +12,11 @@ Bad input prints one line on stderr and exits non-zero (2 for usage/IO,
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 
+from pipeline.tools.errors import CommandParser, command
 from transforms.core.records import Article
 from transforms.clean import clean_article, load_rules
 from transforms.extract import ExtractionError, extract_article, make_trafilatura_config
@@ -91,8 +91,10 @@ def _day(art: Article) -> str | None:
     return day.isoformat() if day else None
 
 
+@command("extract")
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.extract", description=__doc__.split("\n")[0])
+    """``extract``: exit 0, 2 (usage, unreadable input, fetch failure) or 3 (not an article), one line."""
+    ap = CommandParser(prog="python -m pipeline.extract", description=__doc__.split("\n")[0])
     ap.add_argument("target", help="an HTML file, an extracted text file, or an http(s) URL")
     ap.add_argument("--rules", default=None, help="boilerplate rules YAML")
     ap.add_argument("--allow-private-hosts", action="store_true",

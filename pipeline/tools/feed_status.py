@@ -11,19 +11,21 @@ streak, last status and a flag:
 * ``QUIET``        - no new story for more than H hours (``project.quiet_after_hours``, default 48);
 * ``OK``           - none of the above.
 
-The warehouse is opened read-only and never created (on BigQuery the
+The warehouse (default: the same ``./warehouse.duckdb`` as every command) is
+opened read-only, only while it is read, and never created: a missing,
+corrupt or locked file is one line on stderr and exit 2 (on BigQuery the
 latest row per feed comes from the ``feed_state_current`` view). ``--strict`` exits 1
 when any feed is flagged, for cron or CI alerting.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
 import sys
 from typing import Optional
 
-DEFAULT_WAREHOUSE = "duckdb:///./data/warehouse.duckdb"
+from pipeline.tools.errors import CommandError, CommandParser, command
+from pipeline.warehouse.uri import DEFAULT_WAREHOUSE
+
 DEFAULT_QUIET_HOURS = 48.0
 DEFAULT_FAILING_AFTER = 3
 
@@ -36,21 +38,20 @@ def _feeds_and_project(config_path: Optional[str]):
 
 
 def read_feed_state(path: str) -> dict:
-    """feed_url -> feed_state row, read-only; {} when the file or table is absent."""
-    import duckdb
+    """feed_url -> feed_state row, read-only; {} when the table is absent.
+
+    Raises WarehouseError (one line) for a missing, corrupt or locked file.
+    """
+    from pipeline.warehouse.duckdb_setup import read_warehouse
     from transforms.core.schema import column_names
 
-    if not os.path.exists(path):
-        return {}
     cols = column_names("feed_state")
-    con = duckdb.connect(path, read_only=True)
-    try:
-        exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'feed_state'").fetchone()[0]
+    with read_warehouse(path) as con:
+        exists = con.execute("SELECT count(*) FROM information_schema.tables "
+                             "WHERE table_name = 'feed_state'").fetchall()[0][0]
         if not exists:
             return {}
         rows = con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()
-    finally:
-        con.close()
     return {r[0]: dict(zip(cols, r)) for r in rows}
 
 
@@ -100,41 +101,37 @@ def status_table(feeds, state: dict, *, now: dt.datetime, quiet_hours: float, fa
     return text, flagged
 
 
+@command("feeds status")
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.feeds")
-    sub = parser.add_subparsers(dest="command", required=True)
+    """``feeds status``: exit 0, 1 (``--strict`` and a feed flagged) or 2 (bad config or warehouse)."""
+    parser = CommandParser(prog="python -m pipeline.feeds")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
     st = sub.add_parser("status", help="health of every configured feed")
     st.add_argument("--config", default=None, help="feeds YAML (default: configs/feeds.yaml)")
-    st.add_argument("--warehouse", default=DEFAULT_WAREHOUSE, help="duckdb:///path.duckdb or bigquery:PROJECT.DATASET")
+    st.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
+                    help="duckdb:///path.duckdb (default ./warehouse.duckdb, like every command) "
+                         "or bigquery:PROJECT.DATASET")
     st.add_argument("--quiet-hours", type=float, default=None, help="flag QUIET after this many hours without a new story")
     st.add_argument("--failing-after", type=int, default=None, help="flag FAILING after this many failed polls in a row")
     st.add_argument("--strict", action="store_true", help="exit 1 when any feed is flagged")
     args = parser.parse_args(argv)
+    if args.quiet_hours is not None and not (args.quiet_hours > 0 and args.quiet_hours < float("inf")):
+        raise CommandError(f"--quiet-hours must be a number of hours > 0, got {args.quiet_hours:g}")
+    if args.failing_after is not None and args.failing_after < 1:
+        raise CommandError(f"--failing-after must be a whole number >= 1, got {args.failing_after}")
 
-    from pipeline.config import ConfigError
-    from pipeline.warehouse.uri import WarehouseError, parse_warehouse
+    from pipeline.warehouse.uri import parse_warehouse
 
-    try:
-        feeds, project = _feeds_and_project(args.config)
-        warehouse = parse_warehouse(args.warehouse)
-    except (ConfigError, WarehouseError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    feeds, project = _feeds_and_project(args.config)
+    warehouse = parse_warehouse(args.warehouse)
     quiet = args.quiet_hours if args.quiet_hours is not None else float(project.get("quiet_after_hours", DEFAULT_QUIET_HOURS))
     failing = args.failing_after if args.failing_after is not None else int(project.get("failing_after", DEFAULT_FAILING_AFTER))
-    try:
-        if warehouse.kind == "bigquery":
-            from pipeline.warehouse.bigquery_read import read_feed_state as read_bigquery_feed_state
+    if warehouse.kind == "bigquery":
+        from pipeline.warehouse.bigquery_read import read_feed_state as read_bigquery_feed_state
 
-            state = read_bigquery_feed_state(warehouse.project, warehouse.dataset)
-        else:
-            state = read_feed_state(warehouse.path)
-    except WarehouseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # duckdb.IOException: locked or corrupt file
-        print(f"error: cannot read {warehouse.path}: {exc}".splitlines()[0], file=sys.stderr)
-        return 2
+        state = read_bigquery_feed_state(warehouse.project, warehouse.dataset)
+    else:
+        state = read_feed_state(warehouse.path)
     now = dt.datetime.now(dt.timezone.utc)
     text, flagged = status_table(feeds, state, now=now, quiet_hours=quiet, failing_after=failing)
     print(text)

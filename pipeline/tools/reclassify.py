@@ -1,22 +1,26 @@
 """Re-run the classifier over stored stories, without refetching anything.
 
-    python -m pipeline.reclassify --warehouse duckdb:///path/to/news.duckdb
+    python -m pipeline.reclassify [--warehouse duckdb:///path/to/news.duckdb] [--model FILE]
     python -m pipeline.reclassify --warehouse bigquery:PROJECT.DATASET
 
 Rereads ``title``, ``text`` and ``language`` from the ``stories`` table and
 rewrites the label columns (is_security, is_accident, security_score,
 categories, primary_category, matched_terms, places, primary_place,
 classifier_version) where they differ. Running it twice changes nothing the
-second time. Holds the DuckDB writer lock for the whole update. On BigQuery
-the changed labels are merged back in batches
-(:mod:`pipeline.warehouse.bigquery_reclassify`).
+second time. Reads the stories with a read-only connection, classifies with
+the file free for others, then writes the changed rows in one transaction
+under the writer lock (README "Opening the warehouse"). On BigQuery the
+changed labels are merged back in batches
+(:mod:`pipeline.warehouse.bigquery_reclassify`). The warehouse defaults to
+``./warehouse.duckdb`` like every command and is never created: a missing,
+corrupt or locked file is one line and exit 2, and is left untouched.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
-from transforms.core.duckdb_lock import duckdb_lock
+from pipeline.tools.errors import CommandError, CommandParser, command
+from pipeline.warehouse.uri import DEFAULT_WAREHOUSE
 from transforms.security_model import SecurityClassifier
 
 LABEL_COLUMNS = ("is_security", "is_accident", "security_score", "categories", "primary_category",
@@ -32,6 +36,15 @@ def relabel_fn(clf: SecurityClassifier):
             return None
         return dict(zip(LABEL_COLUMNS, new))
     return relabel
+
+
+def load_classifier(model=None, lexicon=None, gazetteer=None) -> SecurityClassifier:
+    """The classifier, or CommandError (one line) for a missing or unreadable model file."""
+    try:
+        return SecurityClassifier.load(model, lexicon, gazetteer)
+    except (OSError, ValueError, KeyError) as exc:
+        raise CommandError(f"cannot load the classifier ({model or 'shipped model'}): "
+                           f"{type(exc).__name__}: {exc}"[:300]) from None
 
 
 def labels(clf: SecurityClassifier, title, text, language) -> tuple:
@@ -50,51 +63,49 @@ def _same(a, b) -> bool:
 
 
 def reclassify(path: str, clf: SecurityClassifier, batch: int = 500) -> tuple[int, int]:
-    """(rows read, rows changed)."""
-    import duckdb
+    """(rows read, rows changed). Raises WarehouseError (one line) for a missing, corrupt or locked file."""
+    from pipeline.warehouse.duckdb_setup import read_warehouse, write_warehouse
 
     cols = ", ".join(f'"{c}"' for c in LABEL_COLUMNS)
     sets = ", ".join(f'"{c}" = ?' for c in LABEL_COLUMNS)
     read = changed = 0
-    with duckdb_lock(path):
-        con = duckdb.connect(path)
-        try:
-            rows = con.execute(f"SELECT article_id, title, text, language, {cols} FROM stories").fetchall()
-            updates = []
-            for row in rows:
-                read += 1
-                new = labels(clf, row[1], row[2], row[3])
-                if not all(_same(a, b) for a, b in zip(new, row[4:])):
-                    updates.append((*new, row[0]))
-            con.execute("BEGIN")
-            for i in range(0, len(updates), batch):
-                con.executemany(f"UPDATE stories SET {sets} WHERE article_id = ?", updates[i:i + batch])
-            con.execute("COMMIT")
-            changed = len(updates)
-        finally:
-            con.close()
+    with read_warehouse(path) as con:      # read, then classify with the file free for others
+        rows = con.execute(f"SELECT article_id, title, text, language, {cols} FROM stories").fetchall()
+    updates = []
+    for row in rows:
+        read += 1
+        new = labels(clf, row[1], row[2], row[3])
+        if not all(_same(a, b) for a, b in zip(new, row[4:])):
+            updates.append((*new, row[0]))
+    if not updates:
+        return read, 0
+    with write_warehouse(path, must_exist=True) as con:
+        con.execute("BEGIN")
+        for i in range(0, len(updates), batch):
+            con.executemany(f"UPDATE stories SET {sets} WHERE article_id = ?", updates[i:i + batch])
+        con.execute("COMMIT")
+        changed = len(updates)
     return read, changed
 
 
+@command("reclassify")
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.reclassify", description=__doc__.split("\n\n")[0])
-    ap.add_argument("--warehouse", required=True, help="duckdb:///path/to/news.duckdb or bigquery:PROJECT.DATASET")
-    ap.add_argument("--model", default=None)
+    """``reclassify``: exit 0, or 2 (bad warehouse or model) with one line."""
+    ap = CommandParser(prog="python -m pipeline.reclassify", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
+                    help="duckdb:///path/to/news.duckdb (default ./warehouse.duckdb) or bigquery:PROJECT.DATASET")
+    ap.add_argument("--model", default=None, help="model JSON (default: the shipped one)")
     args = ap.parse_args(argv)
-    from pipeline.warehouse.uri import WarehouseError, parse_warehouse
+    from pipeline.warehouse.uri import parse_warehouse
 
-    try:
-        wh = parse_warehouse(args.warehouse)
-        clf = SecurityClassifier.load(args.model)
-        if wh.kind == "bigquery":
-            from pipeline.warehouse.bigquery_reclassify import reclassify_bigquery
+    wh = parse_warehouse(args.warehouse)
+    clf = load_classifier(args.model)
+    if wh.kind == "bigquery":
+        from pipeline.warehouse.bigquery_reclassify import reclassify_bigquery
 
-            read, changed = reclassify_bigquery(wh.project, wh.dataset, relabel_fn(clf), LABEL_COLUMNS)
-        else:
-            read, changed = reclassify(wh.path, clf)
-    except WarehouseError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        read, changed = reclassify_bigquery(wh.project, wh.dataset, relabel_fn(clf), LABEL_COLUMNS)
+    else:
+        read, changed = reclassify(wh.path, clf)
     print(f"reclassified {read} stories with {clf.version}: {changed} rows changed")
     return 0
 

@@ -1,43 +1,110 @@
-"""The embedded DuckDB warehouse: create or upgrade a file, and read a run's state from it.
+"""The embedded DuckDB warehouse: create or upgrade a file, read a run's state
+from it, and open it for the commands with one-line errors.
 
 :func:`ensure_duckdb` is idempotent: it creates what is missing (tables from
 the one row schema, the places dimension, the analyst views), adds columns
 that the schema gained since the file was made, and leaves data alone.
 Every write goes through the cross-process writer lock
-(:func:`transforms.core.duckdb_lock.duckdb_writer`).
+(:func:`transforms.core.duckdb_lock.duckdb_writer`); every read holds a
+read-only connection only for its queries (:func:`read_warehouse`), so that
+readers and writers take turns (README, "Opening the warehouse").
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
+from typing import Optional
 
 from pipeline.warehouse.places import load_places_duckdb
 from pipeline.warehouse.state import RunState, known_story_ids
 from pipeline.warehouse.uri import WarehouseError
 from pipeline.warehouse.views import create_views_duckdb
 from transforms.core import schema
-from transforms.core.duckdb_lock import duckdb_writer
+from transforms.core.duckdb_lock import WarehouseBusy, duckdb_reader, duckdb_writer
 
 
-def ensure_duckdb(path: str) -> None:
+def describe_open_error(path: str, exc: BaseException) -> str:
+    """One line saying why the DuckDB file ``path`` could not be opened or read, and what to do."""
+    text = " ".join(str(exc).split())
+    if os.path.isdir(path) or "Is a directory" in text:
+        return f"warehouse {path} is a directory, not a DuckDB file: give the file, e.g. duckdb://{path.rstrip('/')}/warehouse.duckdb"
+    if "not a valid DuckDB database" in text or "Corrupt" in text or "corrupt" in text:
+        return (f"warehouse {path} is not a readable DuckDB database (corrupt, or another kind of file); "
+                f"it was left untouched: give the right file with --warehouse")
+    if isinstance(exc, PermissionError) or "Permission denied" in text:
+        return f"warehouse {path}: permission denied: {text[:200]}"
+    return f"cannot open warehouse {path}: {text[:300]}"
+
+
+def _missing(path: str) -> WarehouseError:
+    return WarehouseError(f"no warehouse at {path}: run `python -m pipeline.run` or "
+                          f"`python -m pipeline.warehouse init --warehouse duckdb://{path}` first, "
+                          f"or give the right one with --warehouse")
+
+
+@contextlib.contextmanager
+def read_warehouse(path: str, timeout: Optional[float] = None):
+    """A read-only connection to the existing DuckDB warehouse ``path``, held for the block only.
+
+    Waits while a writer holds the file (see :func:`transforms.core.duckdb_lock.lock_wait`).
+    Every failure, in opening or in the block's queries, becomes a one-line
+    :class:`WarehouseError`: missing file, a directory, a corrupt file, a lock held too long.
+    """
+    import duckdb
+
+    try:
+        with duckdb_reader(path, timeout) as con:
+            yield con
+    except FileNotFoundError:
+        raise _missing(path) from None
+    except WarehouseBusy as exc:
+        raise WarehouseError(str(exc)) from None
+    except (duckdb.Error, OSError) as exc:
+        raise WarehouseError(describe_open_error(path, exc)) from None
+
+
+@contextlib.contextmanager
+def write_warehouse(path: str, *, must_exist: bool = True, timeout: Optional[float] = None):
+    """A read-write connection to the DuckDB warehouse ``path`` under the writer lock, for the block only.
+
+    ``must_exist`` (maintenance commands such as ``reclassify``) refuses a
+    missing file instead of creating one. Failures become one-line
+    :class:`WarehouseError`; a file DuckDB cannot open is left untouched.
+    """
+    import duckdb
+
+    if must_exist and not os.path.exists(path):
+        raise _missing(path)
+    if os.path.isdir(path):
+        raise WarehouseError(describe_open_error(path, IsADirectoryError(path)))
+    try:
+        with duckdb_writer(path, timeout) as con:
+            yield con
+    except WarehouseBusy as exc:
+        raise WarehouseError(str(exc)) from None
+    except (duckdb.Error, OSError) as exc:
+        raise WarehouseError(describe_open_error(path, exc)) from None
+
+
+def ensure_duckdb(path: str, timeout: Optional[float] = None) -> None:
     """Create the tables, views and places dimension of the DuckDB file ``path`` if missing.
 
-    Raises :class:`WarehouseError` (one line) when the file cannot be created or written.
+    Raises :class:`WarehouseError` (one line) when the file cannot be created,
+    opened or written, or stays locked by another process for ``timeout`` seconds.
     """
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        with duckdb_writer(path) as con:
-            for table in schema.TABLES:
-                con.execute(schema.duckdb_ddl(table))
-                add_missing_columns(con, table)
-            con.execute("BEGIN")
-            load_places_duckdb(con)
-            con.execute("COMMIT")
-            create_views_duckdb(con)
-    except WarehouseError:
-        raise
-    except Exception as exc:  # duckdb.IOException, PermissionError, ...
-        raise WarehouseError(f"cannot write warehouse {path}: {exc}".splitlines()[0]) from None
+    except OSError as exc:
+        raise WarehouseError(f"cannot write warehouse {path}: cannot create its directory ({exc})") from None
+    with write_warehouse(path, must_exist=False, timeout=timeout) as con:
+        for table in schema.TABLES:
+            con.execute(schema.duckdb_ddl(table))
+            add_missing_columns(con, table)
+        con.execute("BEGIN")
+        load_places_duckdb(con)
+        con.execute("COMMIT")
+        create_views_duckdb(con)
 
 
 def add_missing_columns(con, table: str) -> list[str]:
@@ -52,19 +119,14 @@ def add_missing_columns(con, table: str) -> list[str]:
     return added
 
 
-def read_duckdb_state(path: str) -> RunState:
+def read_duckdb_state(path: str, timeout: Optional[float] = None) -> RunState:
     """Known ids, feed state and line history from the DuckDB file ``path``
-    (an empty :class:`RunState` when the file does not exist)."""
-    import duckdb
-
+    (an empty :class:`RunState` when the file does not exist). Raises WarehouseError."""
     if not os.path.exists(path):
         return RunState()
-    con = duckdb.connect(path, read_only=True)
-    try:
+    with read_warehouse(path, timeout) as con:
         known = known_story_ids(con.execute("SELECT article_id, url FROM stories").fetchall())
         cols = schema.column_names("feed_state")
         state = {r[0]: dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()}
         history = {(s, h): n for s, h, n in con.execute("SELECT source, line_hash, articles FROM source_lines").fetchall()}
-    finally:
-        con.close()
     return RunState(known, state, history)

@@ -58,6 +58,8 @@ def parse_warehouse(uri: str) -> Warehouse:
             path = rest
         if not path or path.endswith("/"):
             raise WarehouseError(f"--warehouse {uri!r}: give a file path, e.g. duckdb:///tmp/news.duckdb")
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")     # duckdb:////tmp/x: one absolute path, not POSIX's "//"
         return Warehouse("duckdb", path=os.path.abspath(path))
     if uri.startswith("bigquery:"):
         ref = uri[len("bigquery:"):].strip("/")

@@ -28,6 +28,7 @@ class FeedSpec:
     language: str = "ar"
     source: str = ""            # outlet id, e.g. "hespress"; defaults to the host
     respect_robots: bool = True
+    max_entries: Optional[int] = None   # entries taken per poll, newest first (None: all); see read_feeds.cap_entries
     # Conditional-GET state carried from the warehouse's feed_state table.
     etag: Optional[str] = None
     last_modified: Optional[str] = None

@@ -262,9 +262,11 @@ def test_safe_url():
     assert safe_url(None) is None
 
 
-def test_missing_warehouse_is_a_clear_error(tmp_path):
-    with pytest.raises(SystemExit, match="no warehouse"):
-        report.main(["--warehouse", f"duckdb:///{tmp_path}/nope.duckdb", "--out", str(tmp_path / "r.html")])
+def test_missing_warehouse_is_a_clear_error(tmp_path, capsys):
+    assert report.main(["--warehouse", f"duckdb:///{tmp_path}/nope.duckdb", "--out", str(tmp_path / "r.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no warehouse at") and err.count("\n") == 1
+    assert not (tmp_path / "nope.duckdb").exists() and not (tmp_path / "r.html").exists()
 
 
 def test_every_duckdb_example_query_in_the_analyst_docs_runs(demo_db):

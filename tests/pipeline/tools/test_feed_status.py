@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
@@ -59,11 +61,13 @@ def test_strict_and_thresholds(setup, capsys):
     assert "4 configured feeds, 1 flagged" in out                # only NEVER_POLLED left
 
 
-def test_missing_warehouse_is_not_created(setup, tmp_path, capsys):
+def test_missing_warehouse_is_a_one_line_error_and_is_not_created(setup, tmp_path, capsys):
     cfg, _ = setup
     missing = tmp_path / "none.duckdb"
-    assert feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{missing}"]) == 0
-    assert not missing.exists() and capsys.readouterr().out.count("NEVER_POLLED") == 4
+    assert feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{missing}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no warehouse at") and err.count("\n") == 1
+    assert not missing.exists() and not Path(f"{missing}.lock").exists()
 
 
 def test_feeds_polled_but_not_configured_are_listed(setup, capsys):

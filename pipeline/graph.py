@@ -1,6 +1,6 @@
 """The pipeline graph, in the order of the design card.
 
-    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink
+    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink
               (every stage's dead letters -> errors)
 
 Source and sink are arguments: the launcher passes the configured feeds (or
@@ -20,6 +20,7 @@ from transforms.build_row import BuildRows
 from transforms.classify import ClassifyStories
 from transforms.clean import CleanArticles
 from transforms.clean_rules import CleanRules
+from transforms.cluster_stories import ClusterStories
 from transforms.extract import ExtractArticles
 from transforms.feed_state import CountNewEntries
 from transforms.fetch_pages import FetchPages, NewEntries
@@ -39,7 +40,10 @@ class GraphConfig:
 
     ``known_ids``: article ids already stored (not fetched again);
     ``line_history``: ``(source, line_hash) -> articles`` from ``source_lines``;
-    ``model_path``: the classifier artefact (None: the shipped one).
+    ``model_path``: the classifier artefact (None: the shipped one);
+    ``signatures``: StorySignatures of the stories fetched in the last
+    ``cluster_window`` seconds (the near-duplicate clustering's window,
+    from ``story_signatures``).
     Streaming only (seconds): ``dedup_horizon`` (how long an article id is
     remembered), ``allowed_lateness`` (how long after a write window closes
     late rows are still written) and ``write_window`` (the window length, one
@@ -54,6 +58,8 @@ class GraphConfig:
     model_path: Optional[str] = None
     known_ids: list = field(default_factory=list)
     line_history: dict = field(default_factory=dict)
+    signatures: list = field(default_factory=list)
+    cluster_window: float = FOURTEEN_DAYS_S
     extract_timeout_s: float = 15.0
     streaming: bool = False
     dedup_horizon: float = FOURTEEN_DAYS_S
@@ -62,13 +68,14 @@ class GraphConfig:
 
 
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
-    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink.
+    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink.
 
     Every stage guards each element: an exception in one item becomes one
     ``errors`` row (its stage, URL and reason), never a failed run.
     Returns what ``sink`` returns. The sink receives a dict of PCollections:
     ``stories`` (rows), ``errors`` (ErrorRecords), ``feed_status``
-    (FeedStatuses) and ``source_lines`` (rows; None when streaming).
+    (FeedStatuses), ``source_lines`` (rows; None when streaming) and
+    ``signatures`` (``story_signatures`` rows).
     """
     feeds = p | "Feeds" >> source
     polled, entries, feed_status, entry_errors = _poll(p, feeds, cfg)
@@ -79,11 +86,13 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     tagged = cleaned.main | "Language" >> DetectLanguage()
     classified = tagged.main | "Classify" >> ClassifyStories(cfg.lexicon, cfg.gazetteer, cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
+    clustered = rows.main | "Clusters" >> ClusterStories(cfg.signatures, cfg.run_id, cfg.cluster_window,
+                                                         streaming=cfg.streaming)
     errors = [e for e in (polled.errors, entry_errors, pages.errors, extracted.errors, learned.errors,
-                          cleaned.errors, tagged.errors, classified.errors, rows.errors)
+                          cleaned.errors, tagged.errors, classified.errors, rows.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
-    outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
-               "source_lines": learned.rows}
+    outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
+               "source_lines": learned.rows, "signatures": clustered.signatures}
     if cfg.streaming:
         from transforms.windowing import window_outputs
 

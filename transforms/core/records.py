@@ -154,3 +154,30 @@ class FeedStatus:
     content_hash: Optional[str] = None
     entries: int = 0
     new_entries: int = 0
+
+
+@dataclass(frozen=True)
+class StorySignature:
+    """A story as near-duplicate clustering sees it (one ``story_signatures`` row).
+
+    ``story_time``: ``COALESCE(published_at, fetched_at)``, tz-aware UTC, the
+    order in which stories found clusters; ``fetched_at`` (UTC) decides how
+    long the signature is kept (the clustering window). ``signature``: the
+    MinHash values (``transforms.signatures.Signature.values``, little-endian
+    uint32) or None when the text is too short to compare; ``shingles``: the
+    size of the shingle set it sketches. ``cluster_id`` is ``""`` until the
+    story is assigned; then the article id of the story its cluster is named
+    after, ``cluster_first_seen`` that story's ``story_time`` and
+    ``similarity`` the estimated Jaccard similarity to the story it matched
+    (None when it founded its cluster).
+    """
+
+    article_id: str
+    source: str
+    story_time: dt.datetime
+    fetched_at: dt.datetime
+    signature: Optional[bytes] = None
+    shingles: int = 0
+    cluster_id: str = ""
+    cluster_first_seen: Optional[dt.datetime] = None
+    similarity: Optional[float] = None

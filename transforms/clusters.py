@@ -1,0 +1,177 @@
+"""Near-duplicate story clusters: which earlier story, if any, a new story repeats.
+
+Outlets carry the same dispatch (a MAP wire, a DGSN communiqué, each
+other's stories) with light edits. :class:`ClusterIndex` keeps the
+signatures of recent stories (:mod:`transforms.signatures`) in a MinHash LSH
+index (:class:`transforms.lsh_bands.BandIndex`, ``rule.lsh_bands`` bands of ``rule.lsh_rows`` values)
+and assigns each new story to a cluster:
+
+* candidates are the indexed stories that share at least one LSH band with
+  it and whose ``story_time`` is within ``rule.max_gap_s`` of its own;
+* a candidate *matches* when :meth:`ClusterRule.matches` says so, from the
+  estimated Jaccard similarity J of the two shingle sets and the estimated
+  containment C of the smaller set in the larger (a trimmed copy has a low J
+  but a high C);
+* the story joins the cluster of its best match (highest J, then the
+  earliest story, then the smallest article id) or, without a match, founds
+  a cluster named after itself.
+
+Clusters never merge and a story's cluster never changes once assigned: a
+story already in the index (re-fetched after a title change) keeps its
+cluster, and a story that arrives late joins the cluster that exists even
+when it was published earlier than that cluster's first story. So
+``cluster_id`` is the article id of the earliest story *of the cluster as
+first formed*, and ``cluster_first_seen`` that story's time.
+
+Determinism: :meth:`ClusterIndex.assign` sorts a batch by ``(story_time,
+article_id)`` before assigning it, and the index starts from the stored
+window; so a batch run (one global batch) gives the same clusters however
+the runner split the work, and rerunning the same input gives the same
+clusters. A streaming job assigns stories as they arrive (one batch each).
+
+The thresholds are measured by ``python -m pipeline.evaluate clusters``
+(README, "Same incident, many outlets").
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from transforms.core.records import StorySignature
+from transforms.lsh_bands import BandIndex
+from transforms.signatures import DEFAULT_SCHEME, Signature, SignatureScheme, containment, jaccard
+
+FOURTEEN_DAYS_S = 14 * 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class ClusterRule:
+    """When two stories are copies of one story.
+
+    A pair matches when the estimated containment of the smaller shingle set
+    in the larger one is ``C >= min_containment`` and the estimated Jaccard
+    similarity is ``J >= min_jaccard``: containment keeps trimmed copies and
+    copies padded with another outlet's lines (low J, high C), the Jaccard
+    floor keeps a short, formulaic text from being "contained" in any long
+    one. ``lsh_bands`` x ``lsh_rows`` is the LSH banding (it only finds
+    candidates: a pair with Jaccard J is a candidate with probability
+    ``1 - (1 - J**rows)**bands``, 0.93 at J = 0.2 and 0.998 at J = 0.3 with
+    64 x 2). ``max_gap_s``: stories published further apart (seconds) never
+    match. Figures from ``python -m pipeline.evaluate clusters``.
+    """
+
+    min_containment: float = 0.6
+    min_jaccard: float = 0.1
+    lsh_bands: int = 64
+    lsh_rows: int = 2
+    max_gap_s: float = FOURTEEN_DAYS_S
+
+    def matches(self, j: float, c: float) -> bool:
+        return c >= self.min_containment and j >= self.min_jaccard
+
+
+DEFAULT_RULE = ClusterRule()
+
+
+def story_order(s: StorySignature) -> tuple:
+    """The order stories are assigned in: earliest ``story_time`` first, then article id."""
+    return (s.story_time, s.article_id)
+
+
+class ClusterIndex:
+    """The signatures of recent stories and their clusters, queryable by similarity.
+
+    ``stored``: already assigned stories (``cluster_id`` set), e.g. the
+    warehouse's ``story_signatures`` of the last 14 days. Raises ValueError
+    when a stored story has no cluster id.
+    """
+
+    def __init__(self, stored: Iterable[StorySignature] = (), scheme: SignatureScheme = DEFAULT_SCHEME,
+                 rule: ClusterRule = DEFAULT_RULE):
+        self.scheme = scheme
+        self.rule = rule
+        self.lsh = BandIndex(rule.lsh_bands, rule.lsh_rows)
+        self.entries: dict[str, StorySignature] = {}
+        self._sigs: dict[str, Signature] = {}
+        for s in sorted(stored, key=story_order):
+            if not s.cluster_id:
+                raise ValueError(f"stored story {s.article_id} has no cluster id")
+            self.add(s)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.entries
+
+    def add(self, s: StorySignature) -> None:
+        """Index an assigned story (replacing an earlier entry with the same id)."""
+        if s.article_id in self.entries:
+            self.remove(s.article_id)
+        self.entries[s.article_id] = s
+        if s.signature is not None:
+            sig = Signature(s.signature, s.shingles)
+            self._sigs[s.article_id] = sig
+            self.lsh.insert(s.article_id, sig.array())
+
+    def remove(self, article_id: str) -> None:
+        self.entries.pop(article_id, None)
+        if self._sigs.pop(article_id, None) is not None:
+            self.lsh.remove(article_id)
+
+    def expire(self, before: dt.datetime) -> list[str]:
+        """Forget the stories fetched before ``before`` (tz-aware); returns their ids, sorted."""
+        old = sorted(a for a, s in self.entries.items() if s.fetched_at < before)
+        for a in old:
+            self.remove(a)
+        return old
+
+    def oldest_fetch(self) -> Optional[dt.datetime]:
+        return min((s.fetched_at for s in self.entries.values()), default=None)
+
+    def best_match(self, story: StorySignature) -> Optional[tuple[StorySignature, float]]:
+        """The indexed story ``story`` repeats, with the estimated Jaccard similarity, or None."""
+        if story.signature is None:
+            return None
+        sig = Signature(story.signature, story.shingles)
+        best, best_key = None, None
+        for key in sorted(self.lsh.query(sig.array())):
+            if key == story.article_id:
+                continue
+            other = self.entries[key]
+            if abs((other.story_time - story.story_time).total_seconds()) > self.rule.max_gap_s:
+                continue
+            j = jaccard(sig, self._sigs[key])
+            if not self.rule.matches(j, containment(sig, self._sigs[key], j)):
+                continue
+            rank = (-j, other.story_time, other.article_id)
+            if best_key is None or rank < best_key:
+                best, best_key = (other, j), rank
+        return best
+
+    def assign_one(self, story: StorySignature) -> StorySignature:
+        """``story`` with its cluster (see the module doc), now indexed."""
+        known = self.entries.get(story.article_id)
+        if known is not None:
+            out = dataclasses.replace(story, cluster_id=known.cluster_id,
+                                      cluster_first_seen=known.cluster_first_seen, similarity=known.similarity)
+        else:
+            match = self.best_match(story)
+            if match is None:
+                out = dataclasses.replace(story, cluster_id=story.article_id,
+                                          cluster_first_seen=story.story_time, similarity=None)
+            else:
+                other, j = match
+                out = dataclasses.replace(story, cluster_id=other.cluster_id,
+                                          cluster_first_seen=other.cluster_first_seen, similarity=round(j, 4))
+        self.add(out)
+        return out
+
+    def assign(self, stories: Iterable[StorySignature]) -> list[StorySignature]:
+        """Assign a batch, in :func:`story_order`; returns the assigned stories in that order.
+
+        A story given twice in one batch is assigned once (its later copy
+        keeps the first one's cluster)."""
+        return [self.assign_one(s) for s in sorted(stories, key=story_order)]

@@ -29,6 +29,10 @@ REQUIRES = [
     "python-dateutil>=2.8",
     "numpy>=1.24",
     "plotly>=5.20",
+    # MinHash sketches for near-duplicate story clusters (transforms/signatures.py): the
+    # maintained reference implementation; 2.0 brought the affine32 scheme the stored
+    # signatures use (uint32 values), so signatures made by 1.x would not compare.
+    "datasketch~=2.0",
 ]
 
 setup(

@@ -52,7 +52,8 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        # hypothesis: property-based tests of the parsers, canonicalisers and cleaners (DEVELOPERS.md; issue 13 item 9)
+        # hypothesis: property-based tests of the parsers, canonicalisers and cleaners, and of the
+        # near-duplicate signatures and band index (DEVELOPERS.md; issue 13 item 9, issue 20)
         "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12", "hypothesis>=6.100"],
         "train": ["scikit-learn>=1.3"],
         # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth

@@ -18,13 +18,14 @@ written, as clusters of their own: nothing is lost).
   volume is small: a few thousand stories a day), keeps the window in a
   ``BagState`` seeded with the launch window, assigns stories as they arrive
   and forgets a story ``window_s`` after it was fetched (an event-time
-  timer). An in-memory index mirrors the bag, rebuilt whenever the bag's
+  timer, rounded up to the hour so that the bag is rewritten at most hourly). An in-memory index mirrors the bag, rebuilt whenever the bag's
   generation token shows that another worker changed it.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import uuid
 from typing import NamedTuple, Optional
 
@@ -124,11 +125,14 @@ class ClusterStateFn(beam.DoFn):
         generation.write(self._generation)
 
     def _next_expiry(self, index: ClusterIndex, floor: Timestamp) -> Optional[Timestamp]:
+        """When the oldest story leaves the window, rounded up to a whole ``expiry_step``:
+        the bag is rewritten at most once a step (hourly for a 14-day window), not once a story."""
         oldest = index.oldest_fetch()
         if oldest is None:
             return None
-        when = Timestamp.from_utc_datetime(oldest.astimezone(dt.timezone.utc)) + Duration(self.window_s)
-        return max(when, floor)
+        secs = Timestamp.from_utc_datetime(oldest.astimezone(dt.timezone.utc)).seconds() + self.window_s
+        step = min(3600.0, self.window_s / 10)
+        return max(Timestamp.of(math.ceil(secs / step) * step), floor)
 
     def process(self, keyed, ts=beam.DoFn.TimestampParam, bag=beam.DoFn.StateParam(WINDOW),
                 generation=beam.DoFn.StateParam(GENERATION), timer=beam.DoFn.TimerParam(EXPIRE)):

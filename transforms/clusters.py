@@ -39,9 +39,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
+import numpy as np
+
 from transforms.core.records import StorySignature
 from transforms.lsh_bands import BandIndex
-from transforms.signatures import DEFAULT_SCHEME, Signature, SignatureScheme, containment, jaccard
+from transforms.signatures import DEFAULT_SCHEME, SignatureScheme
 
 FOURTEEN_DAYS_S = 14 * 24 * 3600.0
 
@@ -55,11 +57,12 @@ class ClusterRule:
     similarity is ``J >= min_jaccard``: containment keeps trimmed copies and
     copies padded with another outlet's lines (low J, high C), the Jaccard
     floor keeps a short, formulaic text from being "contained" in any long
-    one. ``lsh_bands`` x ``lsh_rows`` is the LSH banding (it only finds
-    candidates: a pair with Jaccard J is a candidate with probability
-    ``1 - (1 - J**rows)**bands``, 0.93 at J = 0.2 and 0.998 at J = 0.3 with
-    64 x 2). ``max_gap_s``: stories published further apart (seconds) never
-    match. Figures from ``python -m pipeline.evaluate clusters``.
+    one. ``lsh_bands`` x ``lsh_rows`` is the LSH banding over the first
+    ``bands * rows`` MinHash values (it only finds candidates: a pair with
+    Jaccard J is a candidate with probability ``1 - (1 - J**rows)**bands``,
+    0.93 at J = 0.2 and 0.998 at J = 0.3 with 64 x 2). ``max_gap_s``: stories
+    published further apart (seconds) never match. The thresholds are the
+    pick of ``python -m pipeline.evaluate clusters --sweep`` (README).
     """
 
     min_containment: float = 0.6
@@ -68,8 +71,9 @@ class ClusterRule:
     lsh_rows: int = 2
     max_gap_s: float = FOURTEEN_DAYS_S
 
-    def matches(self, j: float, c: float) -> bool:
-        return c >= self.min_containment and j >= self.min_jaccard
+    def matches(self, j, c):
+        """The rule for Jaccard ``j`` and containment ``c``: floats, or numpy arrays (elementwise)."""
+        return (c >= self.min_containment) & (j >= self.min_jaccard)
 
 
 DEFAULT_RULE = ClusterRule()
@@ -94,11 +98,13 @@ class ClusterIndex:
         self.rule = rule
         self.lsh = BandIndex(rule.lsh_bands, rule.lsh_rows)
         self.entries: dict[str, StorySignature] = {}
-        self._sigs: dict[str, Signature] = {}
+        self._arrays: dict[str, np.ndarray] = {}     # MinHash values (views of the signature bytes)
+        self._times: dict[str, float] = {}           # story_time, POSIX seconds
         for s in sorted(stored, key=story_order):
             if not s.cluster_id:
                 raise ValueError(f"stored story {s.article_id} has no cluster id")
             self.add(s)
+        self.lsh.compact()
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -112,13 +118,18 @@ class ClusterIndex:
             self.remove(s.article_id)
         self.entries[s.article_id] = s
         if s.signature is not None:
-            sig = Signature(s.signature, s.shingles)
-            self._sigs[s.article_id] = sig
-            self.lsh.insert(s.article_id, sig.array())
+            values = np.frombuffer(s.signature, dtype="<u4")
+            if len(values) != self.scheme.num_perm:
+                raise ValueError(f"signature of {s.article_id} has {len(values)} values, "
+                                 f"scheme {self.scheme.name} expects {self.scheme.num_perm}")
+            self._arrays[s.article_id] = values
+            self._times[s.article_id] = s.story_time.timestamp()
+            self.lsh.insert(s.article_id, values)
 
     def remove(self, article_id: str) -> None:
         self.entries.pop(article_id, None)
-        if self._sigs.pop(article_id, None) is not None:
+        self._times.pop(article_id, None)
+        if self._arrays.pop(article_id, None) is not None:
             self.lsh.remove(article_id)
 
     def expire(self, before: dt.datetime) -> list[str]:
@@ -132,20 +143,26 @@ class ClusterIndex:
         return min((s.fetched_at for s in self.entries.values()), default=None)
 
     def best_match(self, story: StorySignature) -> Optional[tuple[StorySignature, float]]:
-        """The indexed story ``story`` repeats, with the estimated Jaccard similarity, or None."""
+        """The indexed story ``story`` repeats, with the estimated Jaccard similarity, or None.
+
+        The rule is applied to all candidates at once in numpy (Jaccard from
+        the equal MinHash values, containment from it and the shingle counts,
+        the publication gap); only the matches are ranked in Python."""
         if story.signature is None:
             return None
-        sig = Signature(story.signature, story.shingles)
+        q = np.frombuffer(story.signature, dtype="<u4")
+        keys = sorted(k for k in self.lsh.query(q) if k != story.article_id)
+        if not keys:
+            return None
+        js = (np.stack([self._arrays[k] for k in keys]) == q).sum(axis=1) / float(len(q))
+        sizes = np.array([self.entries[k].shingles for k in keys], dtype=np.float64)
+        small = np.maximum(np.minimum(sizes, story.shingles), 1.0)
+        cs = np.minimum(1.0, js * (sizes + story.shingles) / (1.0 + js) / small)     # see signatures.containment
+        gaps = np.abs(np.array([self._times[k] for k in keys]) - story.story_time.timestamp())
+        ok = self.rule.matches(js, cs) & (gaps <= self.rule.max_gap_s)
         best, best_key = None, None
-        for key in sorted(self.lsh.query(sig.array())):
-            if key == story.article_id:
-                continue
-            other = self.entries[key]
-            if abs((other.story_time - story.story_time).total_seconds()) > self.rule.max_gap_s:
-                continue
-            j = jaccard(sig, self._sigs[key])
-            if not self.rule.matches(j, containment(sig, self._sigs[key], j)):
-                continue
+        for i in np.flatnonzero(ok).tolist():
+            other, j = self.entries[keys[i]], float(js[i])
             rank = (-j, other.story_time, other.article_id)
             if best_key is None or rank < best_key:
                 best, best_key = (other, j), rank

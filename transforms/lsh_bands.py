@@ -47,6 +47,7 @@ class BandIndex:
         self._slots = np.empty(0, dtype=np.int64)      # slot of each key
         self._pending: dict[int, list[int]] = {}       # band key -> slots, not merged yet
         self._pending_n = 0
+        self._pending_keys: list = []                  # the same keys, one array per inserted slot
         self._slot_of: dict[Hashable, int] = {}
         self._key_of: list = []                        # slot -> key (None when removed)
         self._live = 0
@@ -74,8 +75,10 @@ class BandIndex:
         self._key_of.append(key)
         self._slot_of[key] = slot
         self._live += 1
-        for k in self.band_keys(values).tolist():
+        keys = self.band_keys(values)
+        for k in keys.tolist():
             self._pending.setdefault(k, []).append(slot)
+        self._pending_keys.append(keys)
         self._pending_n += self.bands
         if self._pending_n > max(4096, len(self._keys) // 4):
             self._merge()
@@ -93,23 +96,33 @@ class BandIndex:
         found: set[int] = set()
         if len(self._keys):
             lo = np.searchsorted(self._keys, q, side="left")
-            hi = np.searchsorted(self._keys, q, side="right")
-            for a, b in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist()):
-                found.update(self._slots[a:b].tolist())
+            hit = lo < len(self._keys)
+            hit[hit] = self._keys[lo[hit]] == q[hit]
+            if hit.any():
+                lo = lo[hit]
+                hi = np.searchsorted(self._keys, q[hit], side="right")
+                lengths = hi - lo
+                # every position of every matching run, without a Python loop over the runs
+                starts = np.repeat(lo - np.cumsum(lengths) + lengths, lengths)
+                found.update(self._slots[starts + np.arange(lengths.sum())].tolist())
         if self._pending:
             for k in q.tolist():
                 found.update(self._pending.get(k, ()))
         return {self._key_of[s] for s in found if self._key_of[s] is not None}
 
+    def compact(self) -> None:
+        """Merge the pending keys now (after a bulk load, so that the next merge is far away)."""
+        if self._pending_keys or len(self._key_of) != self._live:
+            self._merge()
+
     def _merge(self) -> None:
         """Move the pending keys into the sorted arrays and drop removed stories."""
         keys = [self._keys]
         slots = [self._slots]
-        if self._pending:
-            pk = np.fromiter((k for k, v in self._pending.items() for _ in v), dtype=np.uint64, count=self._pending_n)
-            ps = np.fromiter((s for v in self._pending.values() for s in v), dtype=np.int64, count=self._pending_n)
-            keys.append(pk)
-            slots.append(ps)
+        if self._pending_keys:
+            first = len(self._key_of) - len(self._pending_keys)     # pending slots are the newest ones
+            keys.append(np.concatenate(self._pending_keys))
+            slots.append(np.repeat(np.arange(first, len(self._key_of), dtype=np.int64), self.bands))
         all_keys, all_slots = np.concatenate(keys), np.concatenate(slots)
         alive = np.fromiter((k is not None for k in self._key_of), dtype=bool, count=len(self._key_of))
         keep = alive[all_slots]
@@ -121,4 +134,4 @@ class BandIndex:
         self._slot_of = {k: i for i, k in enumerate(self._key_of)}
         order = np.argsort(all_keys, kind="stable")
         self._keys, self._slots = all_keys[order], all_slots[order]
-        self._pending, self._pending_n = {}, 0
+        self._pending, self._pending_n, self._pending_keys = {}, 0, []

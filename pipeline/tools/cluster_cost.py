@@ -23,15 +23,33 @@ from transforms.signatures import DEFAULT_SCHEME, SignatureScheme, story_signatu
 _T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def window_texts(docs: list[Doc], n: int, seed: int = 14) -> list[str]:
-    """``n`` story texts: the dev stories, then pastiches of three of them."""
+def window_texts(texts: list[str], n: int, seed: int = 14) -> list[str]:
+    """``n`` story texts: ``texts`` first, then pastiches of three of them."""
     rng = random.Random(seed)
-    texts = [d.text for d in docs[:n]]
-    while len(texts) < n:
-        parts = [s for d in rng.sample(docs, 3) for s in sentences(d.text)]
+    out = list(texts[:n])
+    while len(out) < n:
+        parts = [s for t in rng.sample(texts, 3) for s in sentences(t)]
         rng.shuffle(parts)
-        texts.append(" ".join(parts[: max(4, len(parts) // 3)]))
-    return texts
+        out.append(" ".join(parts[: max(4, len(parts) // 3)]))
+    return out
+
+
+def window_stories(texts: list[str], n: int, scheme: SignatureScheme = DEFAULT_SCHEME) -> list[StorySignature]:
+    """A 14-day window of ``n`` assigned stories (each its own cluster) made from ``texts``."""
+    stored = []
+    span = 14 * 86400 / max(1, n)
+    for i, text in enumerate(window_texts(texts, n)):
+        sig = story_signature(text, scheme)
+        when = _T0 + dt.timedelta(seconds=i * span)
+        stored.append(StorySignature(f"w{i}", "outlet", when, when, None if sig is None else sig.values,
+                                     0 if sig is None else sig.shingles, cluster_id=f"w{i}",
+                                     cluster_first_seen=when))
+    return stored
+
+
+def window_end() -> dt.datetime:
+    """The fetch time of a story arriving just after the window of :func:`window_stories`."""
+    return _T0 + dt.timedelta(days=14)
 
 
 def window_cost(docs: list[Doc], n: int, rule: ClusterRule = DEFAULT_RULE,
@@ -43,15 +61,7 @@ def window_cost(docs: list[Doc], n: int, rule: ClusterRule = DEFAULT_RULE,
     launch read carry); ``sign_ms_per_story`` and ``assign_ms_per_story``:
     this process, one core; ``candidates_per_story``: LSH candidates verified.
     """
-    texts = window_texts(docs, n)
-    stored = []
-    span = 14 * 86400 / max(1, n)
-    for i, text in enumerate(texts):
-        sig = story_signature(text, scheme)
-        when = _T0 + dt.timedelta(seconds=i * span)
-        stored.append(StorySignature(f"w{i}", "outlet", when, when, None if sig is None else sig.values,
-                                     0 if sig is None else sig.shingles, cluster_id=f"w{i}",
-                                     cluster_first_seen=when))
+    stored = window_stories([d.text for d in docs], n, scheme)
     tracemalloc.start()
     before = tracemalloc.take_snapshot()
     index = ClusterIndex(stored, scheme=scheme, rule=rule)
@@ -61,7 +71,7 @@ def window_cost(docs: list[Doc], n: int, rule: ClusterRule = DEFAULT_RULE,
     state_bytes = len(pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
     rng = random.Random(5)
     probe_docs = rng.sample(docs, min(probes, len(docs)))
-    end = _T0 + dt.timedelta(days=14)
+    end = window_end()
     t0 = time.perf_counter()
     sigs = [story_signature(d.text, scheme) for d in probe_docs]
     sign_secs = time.perf_counter() - t0

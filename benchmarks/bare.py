@@ -193,7 +193,8 @@ def stage_breakdown(jobs: list[Job], limit: int = 200) -> dict:
         t6 = time.perf_counter()
         sig = story_signature(article.text)
         window.assign_one(StorySignature(job.url, job.source, window_end(), window_end(),
-                                         None if sig is None else sig.values, 0 if sig is None else sig.shingles))
+                                         None if sig is None else sig.values, 0 if sig is None else sig.shingles,
+                                         numbers=None if sig is None else sig.numbers))
         t7 = time.perf_counter()
         for key, secs in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
             totals[key] += secs

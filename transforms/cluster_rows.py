@@ -11,6 +11,7 @@ columns, and the ``story_signatures`` table's rows.
 """
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Optional
 
@@ -34,7 +35,8 @@ def signature_of_row(row: dict, scheme: SignatureScheme = DEFAULT_SCHEME) -> Sto
     return StorySignature(article_id=row["article_id"], source=row.get("source") or "",
                           story_time=story_time(row), fetched_at=row["fetched_at"],
                           signature=None if sig is None else sig.values,
-                          shingles=0 if sig is None else sig.shingles)
+                          shingles=0 if sig is None else sig.shingles,
+                          numbers=None if sig is None else sig.numbers)
 
 
 def unsigned(row: dict) -> StorySignature:
@@ -67,6 +69,7 @@ def signature_row(s: StorySignature, run_id: str, scheme: SignatureScheme = DEFA
         "scheme": scheme.name,
         "shingles": s.shingles,
         "signature": None if s.signature is None else Signature(s.signature, s.shingles).encode(),
+        "numbers": None if s.numbers is None else base64.b64encode(s.numbers).decode("ascii"),
         "run_id": run_id,
     }
 
@@ -84,4 +87,6 @@ def from_signature_row(row: dict) -> StorySignature:
                           signature=None if sig is None else sig.values, shingles=shingles,
                           cluster_id=row["cluster_id"],
                           cluster_first_seen=row.get("cluster_first_seen") or row["story_time"],
-                          similarity=row.get("similarity"))
+                          similarity=row.get("similarity"),
+                          numbers=None if row.get("numbers") is None else base64.b64decode(row["numbers"],
+                                                                                            validate=True))

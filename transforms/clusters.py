@@ -43,7 +43,7 @@ import numpy as np
 
 from transforms.core.records import StorySignature
 from transforms.lsh_bands import BandIndex
-from transforms.signatures import DEFAULT_SCHEME, SignatureScheme
+from transforms.signatures import DEFAULT_SCHEME, SignatureScheme, numbers_agree
 
 FOURTEEN_DAYS_S = 14 * 24 * 3600.0
 
@@ -60,13 +60,18 @@ class ClusterRule:
     one. ``lsh_bands`` x ``lsh_rows`` is the LSH banding over the first
     ``bands * rows`` MinHash values (it only finds candidates: a pair with
     Jaccard J is a candidate with probability ``1 - (1 - J**rows)**bands``,
-    0.93 at J = 0.2 and 0.998 at J = 0.3 with 64 x 2). ``max_gap_s``: stories
-    published further apart (seconds) never match. The thresholds are the
-    pick of ``python -m pipeline.evaluate clusters --sweep`` (README).
+    0.93 at J = 0.2 and 0.998 at J = 0.3 with 64 x 2). A match also needs the
+    stories' numbers to agree (:func:`transforms.signatures.numbers_agree` with
+    ``min_number_overlap``): the same template with other figures is another
+    story. ``max_gap_s``: a story never joins a story, nor a cluster whose
+    first story, was published further apart (seconds): clusters span at most
+    that. The thresholds are the pick of ``python -m pipeline.evaluate
+    clusters --sweep`` (README).
     """
 
     min_containment: float = 0.6
-    min_jaccard: float = 0.1
+    min_jaccard: float = 0.15
+    min_number_overlap: float = 0.5
     lsh_bands: int = 64
     lsh_rows: int = 2
     max_gap_s: float = FOURTEEN_DAYS_S
@@ -163,6 +168,11 @@ class ClusterIndex:
         best, best_key = None, None
         for i in np.flatnonzero(ok).tolist():
             other, j = self.entries[keys[i]], float(js[i])
+            founded = other.cluster_first_seen or other.story_time
+            if abs((founded - story.story_time).total_seconds()) > self.rule.max_gap_s:
+                continue
+            if not numbers_agree(story.numbers, other.numbers, self.rule.min_number_overlap):
+                continue
             rank = (-j, other.story_time, other.article_id)
             if best_key is None or rank < best_key:
                 best, best_key = (other, j), rank

@@ -43,7 +43,7 @@ def window_stories(texts: list[str], n: int, scheme: SignatureScheme = DEFAULT_S
         when = _T0 + dt.timedelta(seconds=i * span)
         stored.append(StorySignature(f"w{i}", "outlet", when, when, None if sig is None else sig.values,
                                      0 if sig is None else sig.shingles, cluster_id=f"w{i}",
-                                     cluster_first_seen=when))
+                                     cluster_first_seen=when, numbers=None if sig is None else sig.numbers))
     return stored
 
 
@@ -77,7 +77,8 @@ def window_cost(docs: list[Doc], n: int, rule: ClusterRule = DEFAULT_RULE,
     sign_secs = time.perf_counter() - t0
     candidates = sum(len(index.lsh.query(s.array())) for s in sigs if s is not None)
     new = [StorySignature(f"p{i}", "outlet", end, end, None if s is None else s.values,
-                          0 if s is None else s.shingles) for i, s in enumerate(sigs)]
+                          0 if s is None else s.shingles, numbers=None if s is None else s.numbers)
+           for i, s in enumerate(sigs)]
     t0 = time.perf_counter()
     for s in new:
         index.assign_one(s)

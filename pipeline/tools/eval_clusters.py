@@ -85,7 +85,8 @@ def sign(docs, scheme: SignatureScheme = DEFAULT_SCHEME) -> tuple[list[StorySign
     for d in docs:
         sig = story_signature(d.text, scheme)
         out.append(StorySignature(d.doc_id, d.source, d.time, d.time,
-                                  None if sig is None else sig.values, 0 if sig is None else sig.shingles))
+                                  None if sig is None else sig.values, 0 if sig is None else sig.shingles,
+                                  numbers=None if sig is None else sig.numbers))
     return out, time.perf_counter() - t0
 
 

@@ -37,7 +37,7 @@ def story(aid: str, paragraphs: list[str], hours: float = 0.0, fetched: dt.datet
     sig = story_signature("\n".join(paragraphs))
     when = T0 + dt.timedelta(hours=hours)
     return StorySignature(aid, aid.split("-")[0], when, fetched or when, sig.values if sig else None,
-                          sig.shingles if sig else 0)
+                          sig.shingles if sig else 0, numbers=sig.numbers if sig else None)
 
 
 def corpus() -> list[StorySignature]:
@@ -119,3 +119,23 @@ def test_many_random_stories_cost_few_candidates():
     index = ClusterIndex()
     out = index.assign([story(f"s-{i}", [" ".join(rng.sample(words, 60))], i) for i in range(300)])
     assert sum(s.cluster_id != s.article_id for s in out) < 10
+
+
+BULLETIN = ("سجلت المصالح الصحية بالجهة {n} إصابة جديدة خلال الأربع والعشرين ساعة الماضية، لترتفع الحصيلة "
+            "الإجمالية إلى {total} حالة منذ بداية الجائحة، فيما بلغ عدد حالات الشفاء {cured} حالة "
+            "وعدد الوفيات {dead} حالة، حسب النشرة اليومية للمديرية الجهوية للصحة.")
+
+
+def test_the_same_template_with_other_figures_is_another_story():
+    day1 = story("sada-1", [BULLETIN.format(n=31, total=850, cured=612, dead=12)], 0)
+    day2 = story("sada-2", [BULLETIN.format(n=44, total=894, cured=640, dead=13)], 24)
+    again = story("nabd-1", ["نشرة: " + BULLETIN.format(n=31, total=850, cured=612, dead=12)], 3)
+    got = assigned([day1, day2, again])
+    assert got == {"sada-1": "sada-1", "nabd-1": "sada-1", "sada-2": "sada-2"}
+
+
+def test_a_cluster_spans_at_most_the_gap_from_its_first_story():
+    day = 24.0
+    chain = [story(f"o-{i}", SEIZURE, i * 5 * day) for i in range(5)]     # one copy every 5 days
+    got = assigned(chain, rule=ClusterRule(max_gap_s=12 * 86400))
+    assert got == {"o-0": "o-0", "o-1": "o-0", "o-2": "o-0", "o-3": "o-3", "o-4": "o-3"}

@@ -93,3 +93,14 @@ def test_jaccard_estimate_is_close_to_the_exact_value(xs, ys):
     est = jaccard(Signature(a.hashvalues.astype("<u4").tobytes(), len(xs)),
                   Signature(b.hashvalues.astype("<u4").tobytes(), len(ys)))
     assert abs(est - exact) <= 0.2          # 128 permutations: standard error <= 0.045
+
+
+def test_numbers_are_compared_by_overlap_and_ignored_when_too_few():
+    from transforms.signatures import number_hashes, numbers_agree
+
+    a = number_hashes("حجز 320 كيلوغراما وتوقيف 3 أشخاص تتراوح أعمارهم بين 24 و41 سنة")
+    b = number_hashes("الدرك يحجز 320 كيلوغراما من الشيرا ويوقف 3 أشخاص")
+    c = number_hashes("حجز 45 كيلوغراما وتوقيف شخصين عمرهما 19 و22 سنة")
+    assert numbers_agree(a, b) and not numbers_agree(a, c)
+    assert numbers_agree(a, number_hashes("خبر بلا أرقام")) and numbers_agree(a, None)
+    assert story_signature(STORY).numbers == number_hashes(STORY)

@@ -165,7 +165,9 @@ class StorySignature:
     long the signature is kept (the clustering window). ``signature``: the
     MinHash values (``transforms.signatures.Signature.values``, little-endian
     uint32) or None when the text is too short to compare; ``shingles``: the
-    size of the shingle set it sketches. ``cluster_id`` is ``""`` until the
+    size of the shingle set it sketches; ``numbers``: hashes of the numbers
+    it states (two stories whose numbers disagree are never one story).
+    ``cluster_id`` is ``""`` until the
     story is assigned; then the article id of the story its cluster is named
     after, ``cluster_first_seen`` that story's ``story_time`` and
     ``similarity`` the estimated Jaccard similarity to the story it matched
@@ -181,3 +183,4 @@ class StorySignature:
     cluster_id: str = ""
     cluster_first_seen: Optional[dt.datetime] = None
     similarity: Optional[float] = None
+    numbers: Optional[bytes] = None          # transforms.signatures.number_hashes; None: not recorded

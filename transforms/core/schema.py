@@ -132,6 +132,7 @@ STORY_SIGNATURES: tuple[Field, ...] = (
     Field("scheme", "STRING", "REQUIRED", "how the signature was made, e.g. minhash-a32-p128-w3-s1-stem"),
     Field("shingles", "INTEGER", "NULLABLE", "distinct word shingles the signature sketches"),
     Field("signature", "STRING", "NULLABLE", "base64 of the MinHash values (uint32, little-endian); NULL: text too short"),
+    Field("numbers", "STRING", "NULLABLE", "base64 of the hashes of the numbers the story states (uint32, sorted)"),
     Field("run_id", "STRING", "REQUIRED"),
 )
 

@@ -156,7 +156,7 @@ class ClusterStateFn(beam.DoFn):
         gone = index.expire(cutoff)
         self.expired.inc(len(gone))
         bag.clear()
-        for s in index.entries.values():
+        for s in index.stories():
             bag.add(s)
         self._touch(generation)
         expiry = self._next_expiry(index, Timestamp.of(fired) + Duration(1))

@@ -34,7 +34,6 @@ The thresholds are measured by ``python -m pipeline.evaluate clusters``
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Iterable, Optional
@@ -102,7 +101,11 @@ class ClusterIndex:
         self.scheme = scheme
         self.rule = rule
         self.lsh = BandIndex(rule.lsh_bands, rule.lsh_rows)
-        self.entries: dict[str, StorySignature] = {}
+        # Plain tuples (StorySignature fields), not StorySignature objects: CPython's
+        # garbage collector stops tracking an exact tuple of plain values, so a
+        # window of 28,000 stories costs nothing in a full collection (it
+        # doubled one as objects, measured). Read them with get().
+        self._entries: dict[str, tuple] = {}
         self._arrays: dict[str, np.ndarray] = {}     # MinHash values (views of the signature bytes)
         self._times: dict[str, float] = {}           # story_time, POSIX seconds
         for s in sorted(stored, key=story_order):
@@ -112,16 +115,25 @@ class ClusterIndex:
         self.lsh.compact()
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self._entries)
 
     def __contains__(self, article_id: str) -> bool:
-        return article_id in self.entries
+        return article_id in self._entries
+
+    def get(self, article_id: str) -> Optional[StorySignature]:
+        """The indexed story ``article_id`` or None."""
+        t = self._entries.get(article_id)
+        return None if t is None else StorySignature._make(t)
+
+    def stories(self) -> list[StorySignature]:
+        """Every indexed story, in :func:`story_order`."""
+        return sorted((StorySignature._make(t) for t in self._entries.values()), key=story_order)
 
     def add(self, s: StorySignature) -> None:
         """Index an assigned story (replacing an earlier entry with the same id)."""
-        if s.article_id in self.entries:
+        if s.article_id in self._entries:
             self.remove(s.article_id)
-        self.entries[s.article_id] = s
+        self._entries[s.article_id] = tuple(s)
         if s.signature is not None:
             values = np.frombuffer(s.signature, dtype="<u4")
             if len(values) != self.scheme.num_perm:
@@ -132,20 +144,22 @@ class ClusterIndex:
             self.lsh.insert(s.article_id, values)
 
     def remove(self, article_id: str) -> None:
-        self.entries.pop(article_id, None)
+        self._entries.pop(article_id, None)
         self._times.pop(article_id, None)
         if self._arrays.pop(article_id, None) is not None:
             self.lsh.remove(article_id)
 
     def expire(self, before: dt.datetime) -> list[str]:
         """Forget the stories fetched before ``before`` (tz-aware); returns their ids, sorted."""
-        old = sorted(a for a, s in self.entries.items() if s.fetched_at < before)
+        fetched = StorySignature._fields.index("fetched_at")
+        old = sorted(a for a, t in self._entries.items() if t[fetched] < before)
         for a in old:
             self.remove(a)
         return old
 
     def oldest_fetch(self) -> Optional[dt.datetime]:
-        return min((s.fetched_at for s in self.entries.values()), default=None)
+        fetched = StorySignature._fields.index("fetched_at")
+        return min((t[fetched] for t in self._entries.values()), default=None)
 
     def best_match(self, story: StorySignature) -> Optional[tuple[StorySignature, float]]:
         """The indexed story ``story`` repeats, with the estimated Jaccard similarity, or None.
@@ -160,14 +174,15 @@ class ClusterIndex:
         if not keys:
             return None
         js = (np.stack([self._arrays[k] for k in keys]) == q).sum(axis=1) / float(len(q))
-        sizes = np.array([self.entries[k].shingles for k in keys], dtype=np.float64)
+        shingles = StorySignature._fields.index("shingles")
+        sizes = np.array([self._entries[k][shingles] for k in keys], dtype=np.float64)
         small = np.maximum(np.minimum(sizes, story.shingles), 1.0)
         cs = np.minimum(1.0, js * (sizes + story.shingles) / (1.0 + js) / small)     # see signatures.containment
         gaps = np.abs(np.array([self._times[k] for k in keys]) - story.story_time.timestamp())
         ok = self.rule.matches(js, cs) & (gaps <= self.rule.max_gap_s)
         best, best_key = None, None
         for i in np.flatnonzero(ok).tolist():
-            other, j = self.entries[keys[i]], float(js[i])
+            other, j = self.get(keys[i]), float(js[i])
             founded = other.cluster_first_seen or other.story_time
             if abs((founded - story.story_time).total_seconds()) > self.rule.max_gap_s:
                 continue
@@ -180,18 +195,18 @@ class ClusterIndex:
 
     def assign_one(self, story: StorySignature) -> StorySignature:
         """``story`` with its cluster (see the module doc), now indexed."""
-        known = self.entries.get(story.article_id)
+        known = self.get(story.article_id)
         if known is not None:
-            out = dataclasses.replace(story, cluster_id=known.cluster_id,
+            out = story._replace(cluster_id=known.cluster_id,
                                       cluster_first_seen=known.cluster_first_seen, similarity=known.similarity)
         else:
             match = self.best_match(story)
             if match is None:
-                out = dataclasses.replace(story, cluster_id=story.article_id,
+                out = story._replace(cluster_id=story.article_id,
                                           cluster_first_seen=story.story_time, similarity=None)
             else:
                 other, j = match
-                out = dataclasses.replace(story, cluster_id=other.cluster_id,
+                out = story._replace(cluster_id=other.cluster_id,
                                           cluster_first_seen=other.cluster_first_seen, similarity=round(j, 4))
         self.add(out)
         return out

@@ -2,7 +2,6 @@
 streaming through TestStream; and the row conversions (transforms/cluster_rows.py)."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import apache_beam as beam
@@ -108,7 +107,7 @@ def test_streaming_joins_across_polls_seeds_from_the_launch_window_and_expires()
 
 def test_stored_signature_of_another_length_is_refused():
     s = assign_all([signature_of_row(row("atlas-1", SEIZURE))], [])[0]
-    short = dataclasses.replace(s, signature=s.signature[:64])
+    short = s._replace(signature=s.signature[:64])
     from transforms.clusters import ClusterIndex
 
     with pytest.raises(ValueError):

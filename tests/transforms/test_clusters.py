@@ -1,7 +1,6 @@
 """Cluster assignment (transforms/clusters.py) on invented stories."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import random
 
@@ -63,7 +62,7 @@ def test_copies_join_the_earliest_story_and_others_stay_apart():
 
 def test_the_earliest_story_names_the_cluster_whatever_the_input_order():
     stories = corpus()
-    late_original = [dataclasses.replace(s, story_time=s.story_time + dt.timedelta(hours=10))
+    late_original = [s._replace(story_time=s.story_time + dt.timedelta(hours=10))
                      if s.article_id == "atlas-1" else s for s in stories]
     got = assigned(late_original)
     assert got["atlas-1"] == got["nabd-1"] == "sada-1"     # sada's copy is now the first
@@ -88,7 +87,7 @@ def test_a_story_joins_a_stored_cluster_and_keeps_its_first_seen():
 def test_a_known_story_keeps_its_cluster_when_seen_again():
     first = ClusterIndex().assign(corpus())
     index = ClusterIndex(first)
-    again = dataclasses.replace(corpus()[2], signature=story_signature("\n".join(FIRE)).values)
+    again = corpus()[2]._replace(signature=story_signature("\n".join(FIRE)).values)
     assert index.assign([again])[0].cluster_id == "atlas-1"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
 def utcnow() -> dt.datetime:
@@ -156,8 +156,7 @@ class FeedStatus:
     new_entries: int = 0
 
 
-@dataclass(frozen=True)
-class StorySignature:
+class StorySignature(NamedTuple):
     """A story as near-duplicate clustering sees it (one ``story_signatures`` row).
 
     ``story_time``: ``COALESCE(published_at, fetched_at)``, tz-aware UTC, the
@@ -172,6 +171,10 @@ class StorySignature:
     after, ``cluster_first_seen`` that story's ``story_time`` and
     ``similarity`` the estimated Jaccard similarity to the story it matched
     (None when it founded its cluster).
+
+    A NamedTuple: it pickles small, and the clustering index keeps the
+    window as plain tuples of these fields (``tuple(s)``), which Python's
+    garbage collector stops tracking. Change one with ``s._replace(...)``.
     """
 
     article_id: str

@@ -129,7 +129,7 @@ STORY_SIGNATURES: tuple[Field, ...] = (
     Field("fetched_at", "TIMESTAMP", "REQUIRED", "the window is counted from it"),
     Field("cluster_first_seen", "TIMESTAMP", "NULLABLE"),
     Field("similarity", "FLOAT", "NULLABLE", "as stories.cluster_similarity"),
-    Field("scheme", "STRING", "REQUIRED", "how the signature was made, e.g. minhash-a32-p128-w3-s1-stem"),
+    Field("scheme", "STRING", "REQUIRED", "how the signature was made, e.g. minhash-a32-p256-w3-s1-crc"),
     Field("shingles", "INTEGER", "NULLABLE", "distinct word shingles the signature sketches"),
     Field("signature", "STRING", "NULLABLE", "base64 of the MinHash values (uint32, little-endian); NULL: text too short"),
     Field("numbers", "STRING", "NULLABLE", "base64 of the hashes of the numbers the story states (uint32, sorted)"),

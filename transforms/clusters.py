@@ -69,7 +69,7 @@ class ClusterRule:
     """
 
     min_containment: float = 0.6
-    min_jaccard: float = 0.15
+    min_jaccard: float = 0.2
     min_number_overlap: float = 0.5
     lsh_bands: int = 64
     lsh_rows: int = 2

@@ -58,7 +58,8 @@ def window_cost(docs: list[Doc], n: int, rule: ClusterRule = DEFAULT_RULE,
                 scheme: SignatureScheme = DEFAULT_SCHEME, probes: int = 500) -> dict:
     """Figures for a window of ``n`` stories (spread over 14 days) and ``probes`` new ones.
 
-    ``window_mb``: Python heap held by the :class:`ClusterIndex` (tracemalloc);
+    ``window_mb``: memory the :class:`ClusterIndex` allocates (tracemalloc; the
+    signature bytes it shares with the stored records are not counted);
     ``state_mb``: the window's records pickled (what streaming state and the
     launch read carry); ``sign_ms_per_story`` and ``assign_ms_per_story``:
     this process, one core; ``candidates_per_story``: LSH candidates verified.

@@ -129,12 +129,13 @@ def grid() -> list[ClusterRule]:
 def sweep(es, scheme: SignatureScheme = DEFAULT_SCHEME) -> list[tuple[ClusterRule, PairScore]]:
     """Every rule of :func:`grid` on ``es``, best first: the rules with recall >= RECALL_FLOOR
     first, by precision (an unrelated story joining a cluster costs more than a copy
-    left alone: it merges two incidents), then recall; ties go to the stricter rule."""
+    left alone: it merges two incidents) to three decimals; among equally precise
+    rules the stricter one (higher containment, then Jaccard) is preferred."""
     sigs, _ = sign(es.docs, scheme)
     gold = {d.doc_id: d.gold for d in es.docs}
     scored = [(rule, pair_score(cluster(sigs, rule, scheme), gold)) for rule in grid()]
-    return sorted(scored, key=lambda rs: (rs[1].recall < RECALL_FLOOR, -round(rs[1].precision, 4),
-                                          -round(rs[1].recall, 4), -rs[0].min_containment, -rs[0].min_jaccard))
+    return sorted(scored, key=lambda rs: (rs[1].recall < RECALL_FLOOR, -round(rs[1].precision, 3),
+                                          -rs[0].min_containment, -rs[0].min_jaccard))
 
 
 def dev_duplicates(originals, rule: ClusterRule = DEFAULT_RULE,
@@ -207,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         ranked = sweep(evalset_mod.split(full, "tune"))
         results["sweep_tune"] = [{"rule": dataclasses.asdict(r), "precision": round(s.precision, 4),
                                   "recall": round(s.recall, 4), "f1": round(s.f1, 4)} for r, s in ranked]
-        print("sweep on the tune half (best first):", file=out)
+        print(f"sweep on the tune half (best first: recall >= {RECALL_FLOOR}, then precision, "
+              "then the stricter rule):", file=out)
         for item in results["sweep_tune"][:12]:
             r = item["rule"]
             print(f"  C >= {r['min_containment']:.2f}, J >= {r['min_jaccard']:.2f}: precision "
@@ -226,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     c = results["cost"]
     print(f"cost: sign {c['sign_ms_per_story']:.2f} ms/story, assign {c['assign_ms_per_story']:.2f} ms/story "
           f"against a window of {c['window_stories']} stories ({c['candidates_per_story']:.1f} LSH candidates "
-          f"per story); window memory {c['window_mb']:.1f} MB in the index, {c['state_mb']:.1f} MB as stored "
-          f"rows", file=out)
+          f"per story); window memory {c['window_mb']:.1f} MB of index (the signatures themselves not counted), "
+          f"{c['state_mb']:.1f} MB pickled", file=out)
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     return 0

@@ -26,7 +26,8 @@ from pipeline.report.data import Filters, ReportData, Runner, _where
 from pipeline.report.figure import layout
 
 _WEEK = {"duckdb": "CAST(date_trunc('week', i.first_date) AS DATE)",
-         "bigquery": "DATE_TRUNC(i.first_date, ISOWEEK)"}
+         # = DATE_TRUNC(first_date, ISOWEEK); the BigQuery emulator rejects ISOWEEK there
+         "bigquery": "DATE_SUB(i.first_date, INTERVAL MOD(EXTRACT(DAYOFWEEK FROM i.first_date) + 5, 7) DAY)"}
 
 
 def fetch_incidents(run: Runner, dialect: str, f: Filters) -> list[dict[str, Any]]:

@@ -8,15 +8,26 @@
 -- ('unspecified' when its security stories have none). articles = the
 -- incident's security stories (every copy by every outlet), counted with the
 -- incident. Rows are disjoint: add them up over regions or categories freely.
+-- Mondays are computed from DAYOFWEEK (Sunday = 1) rather than
+-- DATE_TRUNC(d, ISOWEEK): the same day in BigQuery, and the BigQuery
+-- emulator the tests run on rejects ISOWEEK there.
 CREATE OR REPLACE VIEW `{project}.{dataset}.security_incidents_weekly` AS
+WITH incidents AS (
+    SELECT
+        DATE_SUB(c.first_date, INTERVAL MOD(EXTRACT(DAYOFWEEK FROM c.first_date) + 5, 7) DAY) AS week_start,
+        c.region,
+        COALESCE(c.primary_category, 'unspecified') AS category,
+        c.security_stories
+    FROM `{project}.{dataset}.story_clusters` AS c
+    WHERE c.is_security
+)
 SELECT
-    EXTRACT(ISOYEAR FROM c.first_date) AS iso_year,
-    EXTRACT(ISOWEEK FROM c.first_date) AS iso_week,
-    DATE_TRUNC(c.first_date, ISOWEEK) AS week_start,
-    c.region,
-    COALESCE(c.primary_category, 'unspecified') AS category,
+    EXTRACT(ISOYEAR FROM i.week_start) AS iso_year,
+    EXTRACT(ISOWEEK FROM i.week_start) AS iso_week,
+    i.week_start,
+    i.region,
+    i.category,
     COUNT(*) AS incidents,
-    SUM(c.security_stories) AS articles
-FROM `{project}.{dataset}.story_clusters` AS c
-WHERE c.is_security
-GROUP BY iso_year, iso_week, week_start, c.region, category
+    SUM(i.security_stories) AS articles
+FROM incidents AS i
+GROUP BY iso_year, iso_week, i.week_start, i.region, i.category

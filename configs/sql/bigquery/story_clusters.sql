@@ -24,24 +24,34 @@ WITH members AS (
         s.primary_place
     FROM `{project}.{dataset}.stories_current` AS s
 ),
+ranked AS (
+    SELECT
+        m.*,
+        ROW_NUMBER() OVER (PARTITION BY m.cluster_id
+                           ORDER BY IF(m.title IS NULL, 1, 0), m.seen_at, m.article_id) AS title_rank,
+        ROW_NUMBER() OVER (PARTITION BY m.cluster_id
+                           ORDER BY IF(m.is_security AND m.primary_category IS NOT NULL, 0, 1),
+                                    m.seen_at, m.article_id) AS category_rank,
+        ROW_NUMBER() OVER (PARTITION BY m.cluster_id
+                           ORDER BY IF(m.primary_place IS NULL, 1, 0), m.seen_at, m.article_id) AS place_rank
+    FROM members AS m
+),
 clusters AS (
     SELECT
-        m.cluster_id,
+        r.cluster_id,
         COUNT(*) AS stories,
-        COUNTIF(m.is_security) AS security_stories,
-        COUNT(DISTINCT m.source) AS outlets,
-        ARRAY_AGG(DISTINCT m.source ORDER BY m.source) AS sources,
-        MIN(m.seen_at) AS first_seen,
-        MAX(m.seen_at) AS last_seen,
-        MIN(m.`date`) AS first_date,
-        ARRAY_AGG(m.title IGNORE NULLS ORDER BY m.seen_at, m.article_id LIMIT 1)[SAFE_OFFSET(0)] AS title,
-        LOGICAL_OR(m.is_security) AS is_security,
-        ARRAY_AGG(IF(m.is_security, m.primary_category, NULL) IGNORE NULLS
-                  ORDER BY m.seen_at, m.article_id LIMIT 1)[SAFE_OFFSET(0)] AS primary_category,
-        ARRAY_AGG(m.primary_place IGNORE NULLS ORDER BY m.seen_at, m.article_id LIMIT 1)[SAFE_OFFSET(0)]
-            AS primary_place
-    FROM members AS m
-    GROUP BY m.cluster_id
+        COUNTIF(r.is_security) AS security_stories,
+        COUNT(DISTINCT r.source) AS outlets,
+        ARRAY_AGG(DISTINCT r.source ORDER BY r.source) AS sources,
+        MIN(r.seen_at) AS first_seen,
+        MAX(r.seen_at) AS last_seen,
+        MIN(r.`date`) AS first_date,
+        MAX(IF(r.title_rank = 1, r.title, NULL)) AS title,
+        LOGICAL_OR(r.is_security) AS is_security,
+        MAX(IF(r.category_rank = 1 AND r.is_security, r.primary_category, NULL)) AS primary_category,
+        MAX(IF(r.place_rank = 1, r.primary_place, NULL)) AS primary_place
+    FROM ranked AS r
+    GROUP BY r.cluster_id
 )
 SELECT
     c.cluster_id,

@@ -6,6 +6,7 @@ import datetime as dt
 import duckdb
 import pytest
 import report_testdata as td
+from bq_emulator import bq_emulator, bq_env  # noqa: F401  (fixtures)
 
 from pipeline.warehouse import views as sql
 
@@ -71,3 +72,33 @@ def test_incidents_count_once_and_articles_count_every_copy(con):
 def test_both_dialects_define_the_cluster_views_with_the_same_columns():
     for view in ("story_clusters", "security_incidents_weekly"):
         assert sql.view_columns("duckdb", view) == sql.view_columns("bigquery", view)
+
+
+def test_the_bigquery_views_count_the_same_on_the_emulator(bq_env):
+    """The same stories in BigQuery (the emulator, GoogleSQL): same clusters, same weekly counts."""
+    from pipeline.warehouse.bigquery_setup import init_bigquery
+    from transforms.core import schema
+
+    client = bq_env.client()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    c = duckdb.connect()
+    td.create_tables(c)
+    a1 = story("alpha_ar", 1, 0, lambda r: r["article_id"], is_security=True, category="drugs",
+               places=[td.CASABLANCA])
+    rows = [a1,
+            story("beta_ar", 1, 3, a1["article_id"], is_security=True, category="drugs", places=[td.CASABLANCA]),
+            story("gamma_ar", 1, 30, a1["article_id"], is_security=False, places=[td.CASABLANCA]),
+            story("alpha_ar", 2, 24 * 7 + 1, None, is_security=True, category=None)]
+    errors = client.insert_rows_json(f"{bq_env.project}.{bq_env.dataset}.stories",
+                                     [schema.to_json_row(r) for r in rows])
+    assert errors == []
+    got = bq_env.rows("SELECT cluster_id, stories, security_stories, outlets, sources, primary_category, "
+                      "primary_place, region FROM `{p}.{d}.story_clusters` ORDER BY stories DESC")
+    assert [(r["stories"], r["security_stories"], r["outlets"], list(r["sources"]), r["primary_category"],
+             r["primary_place"], r["region"]) for r in got] == [
+        (3, 2, 3, ["alpha_ar", "beta_ar", "gamma_ar"], "drugs", td.CASABLANCA, td.REGION_CS),
+        (1, 1, 1, ["alpha_ar"], None, None, None)]
+    weekly = bq_env.rows("SELECT CAST(week_start AS STRING) AS week, category, incidents, articles "
+                         "FROM `{p}.{d}.security_incidents_weekly` ORDER BY week")
+    assert [(r["week"], r["category"], r["incidents"], r["articles"]) for r in weekly] == [
+        ("2026-11-16", "drugs", 1, 2), ("2026-11-23", "unspecified", 1, 1)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import duckdb
+from bq_emulator import bq_emulator, bq_env  # noqa: F401  (fixtures)
 
 from pipeline.warehouse.duckdb_setup import ensure_duckdb, read_duckdb_state
 from pipeline.warehouse.state import window_signatures
@@ -54,3 +55,27 @@ def test_the_latest_row_of_an_article_wins():
     a = sig_row("a", now - dt.timedelta(days=3), cluster_id="x")
     b = sig_row("a", now - dt.timedelta(days=1), cluster_id="y")
     assert [s.cluster_id for s in window_signatures([b, a])] == ["y"]
+
+
+def test_signatures_written_by_the_bigquery_sink_are_read_back_at_launch(bq_env):
+    """story_signatures rows through Beam's WriteToBigQuery into the emulator, then read_bigquery_state."""
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+
+    from pipeline.warehouse.bigquery_setup import init_bigquery, read_bigquery_state
+    from transforms.write_bigquery import WriteToBigQueryWarehouse
+
+    init_bigquery(bq_env.project, bq_env.dataset, client=bq_env.client())
+    now = dt.datetime.now(UTC)
+    rows = [sig_row("a1", now - dt.timedelta(hours=1)), sig_row("a2", now - dt.timedelta(days=30))]
+    with TestPipeline() as p:
+        _ = {"signatures": p | beam.Create(rows)} | WriteToBigQueryWarehouse(bq_env.project, bq_env.dataset, "r1")
+    state = read_bigquery_state(bq_env.project, bq_env.dataset, client=bq_env.client(), cluster_window_s=14 * 86400)
+    assert [s.article_id for s in state.signatures] == ["a1"]
+    assert state.signatures[0] == read_duckdb_like(rows[0])
+
+
+def read_duckdb_like(row: dict):
+    from transforms.cluster_rows import from_signature_row
+
+    return from_signature_row(row)

@@ -97,7 +97,45 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
         from transforms.windowing import window_outputs
 
         outputs = window_outputs(outputs, cfg.write_window, cfg.allowed_lateness)
-    return outputs | "Warehouse" >> sink
+        return outputs | "Warehouse" >> sink
+    return _write_feed_state_last(outputs, sink)
+
+
+def _write_feed_state_last(outputs: dict, sink: beam.PTransform):
+    """Batch: write the feeds' conditional-GET state only after the stories are written.
+
+    A run killed between the two would otherwise leave ETags for stories that
+    never landed, and the next run would get 304s and never fetch them. The
+    stories wait for the clustering's global step (the whole run), so without
+    this gate the feed state could land first. Returns both sink results.
+    """
+    first = {k: v for k, v in outputs.items() if k != "feed_status"}
+    written = first | "Warehouse" >> sink
+    done = [pc for pc in _pcollections(written)]
+    if not done:      # a sink that returns nothing to wait on: write as before
+        return [written, {"feed_status": outputs["feed_status"]} | "WarehouseFeedState" >> sink]
+    gate = done | "StoriesWritten" >> beam.Flatten() | "CountWritten" >> beam.combiners.Count.Globally()
+    feed_status = outputs["feed_status"] | "AfterStories" >> beam.Map(lambda s, _: s, beam.pvalue.AsSingleton(gate))
+    return [written, {"feed_status": feed_status} | "WarehouseFeedState" >> sink]
+
+
+def _pcollections(result) -> list:
+    """The PCollections inside what a sink returned (lists, dicts, BigQuery WriteResults)."""
+    if isinstance(result, beam.pvalue.PCollection):
+        return [result]
+    if isinstance(result, dict):
+        return [pc for v in result.values() for pc in _pcollections(v)]
+    if isinstance(result, (list, tuple)):
+        return [pc for v in result for pc in _pcollections(v)]
+    found = []
+    for attr in ("failed_rows_with_errors", "destination_load_jobid_pairs"):   # WriteToBigQuery's WriteResult
+        try:
+            value = getattr(result, attr)
+        except Exception:  # not produced by this write method
+            continue
+        if isinstance(value, beam.pvalue.PCollection):
+            found.append(value)
+    return found
 
 
 def _poll(p, feeds, cfg: GraphConfig):

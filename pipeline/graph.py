@@ -72,10 +72,13 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
 
     Every stage guards each element: an exception in one item becomes one
     ``errors`` row (its stage, URL and reason), never a failed run.
-    Returns what ``sink`` returns. The sink receives a dict of PCollections:
-    ``stories`` (rows), ``errors`` (ErrorRecords), ``feed_status``
-    (FeedStatuses), ``source_lines`` (rows; None when streaming) and
-    ``signatures`` (``story_signatures`` rows).
+    The sink receives a dict of PCollections: ``stories`` (rows), ``errors``
+    (ErrorRecords), ``feed_status`` (FeedStatuses), ``source_lines`` (rows;
+    None when streaming) and ``signatures`` (``story_signatures`` rows). In
+    batch it is applied twice, ``feed_status`` alone the second time, after
+    the first application's writes (see :func:`_write_feed_state_last`), so a
+    sink must accept a dict with any of the keys missing. Returns what the sink
+    returns (batch: a list of both results).
     """
     feeds = p | "Feeds" >> source
     polled, entries, feed_status, entry_errors = _poll(p, feeds, cfg)

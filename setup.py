@@ -29,6 +29,10 @@ REQUIRES = [
     "python-dateutil>=2.8",
     "numpy>=1.24",
     "plotly>=5.20",
+    # MinHash sketches for near-duplicate story clusters (transforms/signatures.py): the
+    # maintained reference implementation; 2.0 brought the affine32 scheme the stored
+    # signatures use (uint32 values), so signatures made by 1.x would not compare.
+    "datasketch~=2.0",
 ]
 
 setup(
@@ -48,7 +52,8 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={
-        # hypothesis: property-based tests of the parsers, canonicalisers and cleaners (DEVELOPERS.md; issue 13 item 9)
+        # hypothesis: property-based tests of the parsers, canonicalisers and cleaners, and of the
+        # near-duplicate signatures and band index (DEVELOPERS.md; issue 13 item 9, issue 20)
         "test": ["pytest>=7", "scikit-learn>=1.3", "websockets>=12", "hypothesis>=6.100"],
         "train": ["scikit-learn>=1.3"],
         # only to rebuild pipeline/report/geodata/morocco_outline.geojson from Natural Earth

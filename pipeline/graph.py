@@ -1,6 +1,6 @@
 """The pipeline graph, in the order of the design card.
 
-    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink
+    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink
               (every stage's dead letters -> errors)
 
 Source and sink are arguments: the launcher passes the configured feeds (or
@@ -20,6 +20,7 @@ from transforms.build_row import BuildRows
 from transforms.classify import ClassifyStories
 from transforms.clean import CleanArticles
 from transforms.clean_rules import CleanRules
+from transforms.cluster_stories import ClusterStories
 from transforms.extract import ExtractArticles
 from transforms.feed_state import CountNewEntries
 from transforms.fetch_pages import FetchPages, NewEntries
@@ -39,7 +40,10 @@ class GraphConfig:
 
     ``known_ids``: article ids already stored (not fetched again);
     ``line_history``: ``(source, line_hash) -> articles`` from ``source_lines``;
-    ``model_path``: the classifier artefact (None: the shipped one).
+    ``model_path``: the classifier artefact (None: the shipped one);
+    ``signatures``: StorySignatures of the stories fetched in the last
+    ``cluster_window`` seconds (the near-duplicate clustering's window,
+    from ``story_signatures``).
     Streaming only (seconds): ``dedup_horizon`` (how long an article id is
     remembered), ``allowed_lateness`` (how long after a write window closes
     late rows are still written) and ``write_window`` (the window length, one
@@ -54,6 +58,8 @@ class GraphConfig:
     model_path: Optional[str] = None
     known_ids: list = field(default_factory=list)
     line_history: dict = field(default_factory=dict)
+    signatures: list = field(default_factory=list)
+    cluster_window: float = FOURTEEN_DAYS_S
     extract_timeout_s: float = 15.0
     streaming: bool = False
     dedup_horizon: float = FOURTEEN_DAYS_S
@@ -62,13 +68,17 @@ class GraphConfig:
 
 
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
-    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> sink.
+    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink.
 
     Every stage guards each element: an exception in one item becomes one
     ``errors`` row (its stage, URL and reason), never a failed run.
-    Returns what ``sink`` returns. The sink receives a dict of PCollections:
-    ``stories`` (rows), ``errors`` (ErrorRecords), ``feed_status``
-    (FeedStatuses) and ``source_lines`` (rows; None when streaming).
+    The sink receives a dict of PCollections: ``stories`` (rows), ``errors``
+    (ErrorRecords), ``feed_status`` (FeedStatuses), ``source_lines`` (rows;
+    None when streaming) and ``signatures`` (``story_signatures`` rows). In
+    batch it is applied twice, ``feed_status`` alone the second time, after
+    the first application's writes (see :func:`_write_feed_state_last`), so a
+    sink must accept a dict with any of the keys missing. Returns what the sink
+    returns (batch: a list of both results).
     """
     feeds = p | "Feeds" >> source
     polled, entries, feed_status, entry_errors = _poll(p, feeds, cfg)
@@ -79,16 +89,56 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     tagged = cleaned.main | "Language" >> DetectLanguage()
     classified = tagged.main | "Classify" >> ClassifyStories(cfg.lexicon, cfg.gazetteer, cfg.model_path)
     rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
+    clustered = rows.main | "Clusters" >> ClusterStories(cfg.signatures, cfg.run_id, cfg.cluster_window,
+                                                         streaming=cfg.streaming)
     errors = [e for e in (polled.errors, entry_errors, pages.errors, extracted.errors, learned.errors,
-                          cleaned.errors, tagged.errors, classified.errors, rows.errors)
+                          cleaned.errors, tagged.errors, classified.errors, rows.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
-    outputs = {"stories": rows.main, "errors": errors, "feed_status": feed_status,
-               "source_lines": learned.rows}
+    outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
+               "source_lines": learned.rows, "signatures": clustered.signatures}
     if cfg.streaming:
         from transforms.windowing import window_outputs
 
         outputs = window_outputs(outputs, cfg.write_window, cfg.allowed_lateness)
-    return outputs | "Warehouse" >> sink
+        return outputs | "Warehouse" >> sink
+    return _write_feed_state_last(outputs, sink)
+
+
+def _write_feed_state_last(outputs: dict, sink: beam.PTransform):
+    """Batch: write the feeds' conditional-GET state only after the stories are written.
+
+    A run killed between the two would otherwise leave ETags for stories that
+    never landed, and the next run would get 304s and never fetch them. The
+    stories wait for the clustering's global step (the whole run), so without
+    this gate the feed state could land first. Returns both sink results.
+    """
+    first = {k: v for k, v in outputs.items() if k != "feed_status"}
+    written = first | "Warehouse" >> sink
+    done = [pc for pc in _pcollections(written)]
+    if not done:      # a sink that returns nothing to wait on: write as before
+        return [written, {"feed_status": outputs["feed_status"]} | "WarehouseFeedState" >> sink]
+    gate = done | "StoriesWritten" >> beam.Flatten() | "CountWritten" >> beam.combiners.Count.Globally()
+    feed_status = outputs["feed_status"] | "AfterStories" >> beam.Map(lambda s, _: s, beam.pvalue.AsSingleton(gate))
+    return [written, {"feed_status": feed_status} | "WarehouseFeedState" >> sink]
+
+
+def _pcollections(result) -> list:
+    """The PCollections inside what a sink returned (lists, dicts, BigQuery WriteResults)."""
+    if isinstance(result, beam.pvalue.PCollection):
+        return [result]
+    if isinstance(result, dict):
+        return [pc for v in result.values() for pc in _pcollections(v)]
+    if isinstance(result, (list, tuple)):
+        return [pc for v in result for pc in _pcollections(v)]
+    found = []
+    for attr in ("failed_rows_with_errors", "destination_load_jobid_pairs"):   # WriteToBigQuery's WriteResult
+        try:
+            value = getattr(result, attr)
+        except Exception:  # not produced by this write method
+            continue
+        if isinstance(value, beam.pvalue.PCollection):
+            found.append(value)
+    return found
 
 
 def _poll(p, feeds, cfg: GraphConfig):

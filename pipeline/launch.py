@@ -22,7 +22,7 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.config import http_settings, load_config
-from pipeline.graph import GraphConfig, build
+from pipeline.graph import FOURTEEN_DAYS_S, GraphConfig, build
 from pipeline.options import NewsOptions
 from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
 from transforms.clean_rules import load_rules
@@ -102,9 +102,10 @@ def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: b
                                     batch_size=opts.write_batch_size, feed_state=feed_state)
 
 
-def read_state(warehouse: Warehouse):
+def read_state(warehouse: Warehouse, cluster_window: float = FOURTEEN_DAYS_S):
     """Create what is missing in a DuckDB warehouse (in a BigQuery dataset: when it is
-    not set up at all) and read the :class:`RunState` of either kind.
+    not set up at all) and read the :class:`RunState` of either kind (with the
+    signatures of the stories fetched in the last ``cluster_window`` seconds).
 
     Raises WarehouseError.
     """
@@ -112,15 +113,15 @@ def read_state(warehouse: Warehouse):
         from pipeline.warehouse.duckdb_setup import ensure_duckdb, read_duckdb_state
 
         ensure_duckdb(warehouse.path)
-        return read_duckdb_state(warehouse.path)
+        return read_duckdb_state(warehouse.path, cluster_window)
     from pipeline.warehouse.bigquery_setup import NotSetUp, init_bigquery, read_bigquery_state
 
     try:
-        return read_bigquery_state(warehouse.project, warehouse.dataset)
+        return read_bigquery_state(warehouse.project, warehouse.dataset, cluster_window_s=cluster_window)
     except NotSetUp:  # as a DuckDB file is created by its first run
         init_bigquery(warehouse.project, warehouse.dataset)
         log.warning("%s was not set up: created its tables and views", warehouse.describe())
-        return read_bigquery_state(warehouse.project, warehouse.dataset)
+        return read_bigquery_state(warehouse.project, warehouse.dataset, cluster_window_s=cluster_window)
 
 
 def prepare(options, stack: contextlib.ExitStack) -> Job:
@@ -149,10 +150,11 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
     if warehouse.kind == "duckdb" and std.runner not in LOCAL_RUNNERS:
         raise WarehouseError(f"a DuckDB file is local to this machine: with --runner "
                              f"{std.runner} use --warehouse bigquery:PROJECT.DATASET")
-    state = read_state(warehouse)
+    state = read_state(warehouse, opts.cluster_window)
     cfg = GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
                       model_path=opts.model, run_id=run_id, known_ids=state.known_ids,
-                      line_history=state.line_history, streaming=streaming,
+                      line_history=state.line_history, signatures=state.signatures,
+                      cluster_window=opts.cluster_window, streaming=streaming,
                       dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
                       write_window=opts.poll_interval)
     feeds = with_state(config.feeds, state.feed_state)

@@ -4,7 +4,8 @@ The flag names are a contract (tests and evaluations rely on them):
 ``--config FILE``, ``--feed URL`` (repeatable), ``--warehouse URI``,
 ``--sample``, ``--allow-private-hosts``, ``--model FILE``, ``--fail-on-errors``;
 streaming adds Beam's own ``--streaming`` plus ``--poll-interval``,
-``--duration``, ``--dedup-horizon`` and ``--allowed-lateness`` (all in seconds).
+``--duration``, ``--dedup-horizon`` and ``--allowed-lateness`` (all in seconds);
+both modes take ``--cluster-window`` (seconds, the near-duplicate clustering's window).
 
 Beam's own parser only warns about an option it does not know and then runs
 without it (``--wharehouse`` ran against the default warehouse).
@@ -81,6 +82,9 @@ class NewsOptions(PipelineOptions):
         run = parser.add_argument_group("how to run")
         run.add_argument("--model", dest="model", default=None, metavar="FILE",
                          help="classifier model artefact (default: the shipped configs/models/security_model.json)")
+        run.add_argument("--cluster-window", dest="cluster_window", type=float, default=FOURTEEN_DAYS_S, metavar="S",
+                         help="seconds after its fetch that a story's signature is kept for near-duplicate "
+                              "clustering, and the largest publication gap between two copies (default 14 days)")
         run.add_argument("--fail-on-errors", dest="fail_on_errors", action="store_true", default=False,
                          help="strict run: exit 4 when this run recorded any errors row")
         st = parser.add_argument_group("streaming (only with --streaming)")
@@ -211,6 +215,7 @@ def check_options(options: PipelineOptions, given: set[str]) -> None:
         ("duration", o.duration is None or (_finite(o.duration) and o.duration > 0), "a number of seconds > 0"),
         ("dedup_horizon", _finite(o.dedup_horizon) and o.dedup_horizon > 0, "a number of seconds > 0"),
         ("allowed_lateness", _finite(o.allowed_lateness) and o.allowed_lateness >= 0, "a number of seconds >= 0"),
+        ("cluster_window", _finite(o.cluster_window) and o.cluster_window > 0, "a number of seconds > 0"),
         ("write_batch_size", 1 <= o.write_batch_size <= 100_000, "a whole number from 1 to 100000"),
         ("sample_port", 0 <= o.sample_port <= 65535, "a port number from 0 to 65535"),
         ("run_id", o.run_id is None or bool(re.fullmatch(r"[A-Za-z0-9._:+-]{1,200}", o.run_id)),

@@ -37,24 +37,43 @@ def load(warehouse: str, filters: Filters) -> ReportData:
     except WarehouseError as e:
         raise SystemExit(str(e)) from None
     if wh.kind == "bigquery":
-        return fetch(bigquery_runner(wh.project, wh.dataset), "bigquery", filters)
+        run = bigquery_runner(wh.project, wh.dataset)
+        return with_incidents(fetch(run, "bigquery", filters), run, "bigquery", filters)
     from pipeline.warehouse.duckdb_setup import read_warehouse
 
     with read_warehouse(wh.path) as con:     # read-only, retried while a run writes; one-line errors
         _ensure_views(con)
-        return fetch(duckdb_runner(con), "duckdb", filters)
+        return with_incidents(fetch(duckdb_runner(con), "duckdb", filters), duckdb_runner(con), "duckdb", filters)
+
+
+def with_incidents(data: ReportData, run, dialect: str, filters: Filters) -> ReportData:
+    """``data`` with the incidents panel's rows (:mod:`pipeline.report.incidents`)."""
+    from pipeline.report.incidents import fetch_incidents
+
+    try:
+        data.incidents = fetch_incidents(run, dialect, filters)
+    except Exception as exc:  # a warehouse written before clustering has no cluster_id yet
+        print(f"note: no incidents panel ({str(exc).splitlines()[0]}); "
+              "`python -m pipeline.warehouse init` upgrades the warehouse", file=sys.stderr)
+    return data
 
 
 def _ensure_views(con) -> None:
     """Views missing from an older warehouse file: create them as TEMP views (read-only safe)."""
+    import duckdb
+
     have = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     if set(sql.view_names()) <= have:
         return
     for table in ("stories", "errors", "places"):
         if table not in have:
             con.execute(schema.duckdb_ddl(table).replace("CREATE TABLE IF NOT EXISTS", "CREATE TEMP TABLE"))
-    for _, statement in sql.view_statements("duckdb"):
-        con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1))
+    for view, statement in sql.view_statements("duckdb"):
+        try:
+            con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW", 1))
+        except duckdb.Error as exc:   # e.g. story_clusters on a file written before clustering
+            print(f"note: view {view} unavailable in this warehouse ({str(exc).splitlines()[0]}); "
+                  "`python -m pipeline.warehouse init` upgrades the file", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:

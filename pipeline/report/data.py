@@ -76,6 +76,7 @@ class ReportData:
     region_names: dict[str, str | None] = dataclasses.field(default_factory=dict)  # region -> Latin name
     calendar: Calendar | None = None  # the report's days; None when there is nothing to show
     today: dt.date | None = None      # the Moroccan day the report was made for
+    incidents: list[dict] = dataclasses.field(default_factory=list)   # week_start, incidents, articles
 
     @property
     def empty(self) -> bool:

@@ -18,6 +18,7 @@ import plotly.io as pio
 from pipeline.report import charts, coverage, maps
 from pipeline.report.data import Filters, ReportData
 from pipeline.report.figure import CATEGORY_LABELS
+from pipeline.report.incidents import incidents_panel
 
 MOROCCO = ZoneInfo("Africa/Casablanca")
 MAX_TERMS = 10        # matched terms shown per story in the table
@@ -142,6 +143,7 @@ def render_html(data: ReportData, filters: Filters, warehouse: str) -> str:
                         'ignores --place.</p>')
         body.append('<div class="grid">' + _panel("chart-categories", charts.categories_figure(data))
                     + _panel("chart-share", charts.share_figure(data)) + "</div>")
+        body.append(incidents_panel(data))
         if data.places:
             body.append('<div class="grid">' + _panel("chart-places", charts.places_figure(data))
                         + _map_panel(data) + "</div>")

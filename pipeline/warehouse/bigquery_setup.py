@@ -24,7 +24,7 @@ from typing import Optional
 from transforms import bigquery_client
 from transforms.core import schema
 from pipeline.warehouse.places import place_rows
-from pipeline.warehouse.state import RunState, known_story_ids
+from pipeline.warehouse.state import RunState, known_story_ids, window_signatures
 from pipeline.warehouse.uri import WarehouseError
 from pipeline.warehouse.views import view_statements as sql_views
 
@@ -211,28 +211,36 @@ STATE_QUERIES = {
     "feed_state": "SELECT * FROM `{p}.{d}.feed_state_current`",
     "source_lines": ("SELECT source, line_hash, MAX(articles) AS articles "
                      "FROM `{p}.{d}.source_lines` GROUP BY source, line_hash"),
+    # The clustering window; {w}: seconds (see read_bigquery_state).
+    "signatures": ("SELECT * FROM `{p}.{d}.story_signatures` "
+                   "WHERE fetched_at >= TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL {w} SECOND)"),
 }
 
 
-def read_bigquery_state(project: str, dataset: str, client=None) -> RunState:
-    """Known article ids, the latest feed state per feed and line history.
+def read_bigquery_state(project: str, dataset: str, client=None,
+                        cluster_window_s: float = 14 * 24 * 3600.0) -> RunState:
+    """Known article ids, the latest feed state per feed, line history and the
+    clustering window (signatures fetched in the last ``cluster_window_s`` seconds).
 
-    Raises :class:`NotSetUp` when a table or view is missing, WarehouseError
-    for any other refusal (one line each)."""
+    Raises :class:`NotSetUp` when a table or view is missing (also the
+    ``story_signatures`` table of a dataset set up before clustering: the
+    launcher then runs the idempotent set-up, which adds it and the new
+    ``stories`` columns), WarehouseError for any other refusal (one line each)."""
     from google.api_core.exceptions import GoogleAPIError, NotFound
 
     client = client or make_client(project)
 
     def rows(key: str) -> list[dict]:
-        sql = STATE_QUERIES[key].format(p=project, d=dataset)
+        sql = STATE_QUERIES[key].format(p=project, d=dataset, w=int(cluster_window_s))
         return [dict(r.items()) for r in client.query(sql).result()]
 
     try:
         known = known_story_ids((r["article_id"], r.get("url")) for r in rows("known_ids"))
         feed_state = {r["feed_url"]: r for r in rows("feed_state")}
         history = {(r["source"], r["line_hash"]): int(r["articles"]) for r in rows("source_lines")}
-    except NotFound:
+        signatures = window_signatures(rows("signatures"))
+    except NotFound:              # e.g. a dataset set up before story_signatures existed: init adds it
         raise NotSetUp(project, dataset) from None
     except GoogleAPIError as exc:
         raise WarehouseError(f"BigQuery {project}.{dataset}: {exc}".splitlines()[0]) from None
-    return RunState(known, feed_state, history)
+    return RunState(known, feed_state, history, signatures)

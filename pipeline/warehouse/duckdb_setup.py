@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Optional
 
 from pipeline.warehouse.places import load_places_duckdb
-from pipeline.warehouse.state import RunState, known_story_ids
+from pipeline.warehouse.state import RunState, known_story_ids, window_signatures, window_start
 from pipeline.warehouse.uri import WarehouseError
 from pipeline.warehouse.views import create_views_duckdb
 from transforms.core import schema
@@ -119,8 +119,10 @@ def add_missing_columns(con, table: str) -> list[str]:
     return added
 
 
-def read_duckdb_state(path: str, timeout: Optional[float] = None) -> RunState:
-    """Known ids, feed state and line history from the DuckDB file ``path``
+def read_duckdb_state(path: str, cluster_window_s: float = 14 * 24 * 3600.0,
+                      timeout: Optional[float] = None) -> RunState:
+    """Known ids, feed state, line history and the clustering window (signatures of the
+    stories fetched in the last ``cluster_window_s`` seconds) from the DuckDB file ``path``
     (an empty :class:`RunState` when the file does not exist). Raises WarehouseError."""
     if not os.path.exists(path):
         return RunState()
@@ -129,4 +131,18 @@ def read_duckdb_state(path: str, timeout: Optional[float] = None) -> RunState:
         cols = schema.column_names("feed_state")
         state = {r[0]: dict(zip(cols, r)) for r in con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()}
         history = {(s, h): n for s, h, n in con.execute("SELECT source, line_hash, articles FROM source_lines").fetchall()}
-    return RunState(known, state, history)
+        signatures = _read_signatures(con, cluster_window_s)
+    return RunState(known, state, history, signatures)
+
+
+def _read_signatures(con, window_s: float) -> list:
+    """The clustering window of an open connection ([] in a file made before clustering existed)."""
+    import duckdb
+
+    cols = schema.column_names("story_signatures")
+    try:
+        cur = con.execute(f"SELECT {', '.join(cols)} FROM story_signatures WHERE fetched_at >= ?",
+                          [window_start(window_s)])
+    except duckdb.CatalogException:
+        return []
+    return window_signatures(dict(zip(cols, r)) for r in cur.fetchall())

@@ -30,6 +30,8 @@ _VIEWS = (
     "security_by_region_week",
     "source_coverage_daily",
     "stories_latest",
+    "story_clusters",               # near-duplicate clusters (reads stories_current, places)
+    "security_incidents_weekly",    # reads story_clusters
 )
 
 MOROCCO_TZ = "Africa/Casablanca"

@@ -191,7 +191,7 @@ def test_run_help_lists_every_option_of_the_command(capsys):
     parser = argparse.ArgumentParser(add_help=False)
     NewsOptions._add_argparse_args(parser)
     ours = [s for a in parser._actions for s in a.option_strings]
-    assert len(ours) == 14 and all(option in text for option in ours)
+    assert len(ours) == 15 and all(option in text for option in ours)      # 14 + --cluster-window
     for option in ("--streaming", "--runner", "--direct_num_workers", "--direct_running_mode", "--fail-on-errors",
                    "--help-beam", "exit codes"):
         assert option in text

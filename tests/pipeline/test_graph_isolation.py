@@ -45,9 +45,11 @@ def _capture(item, key):
 
 
 class CaptureSink(beam.PTransform):
-    def expand(self, outputs):
-        outputs["stories"] | "CapStories" >> beam.Map(_capture, "stories")
-        outputs["errors"] | "CapErrors" >> beam.Map(_capture, "errors")
+    def expand(self, outputs):      # any key may be missing (batch writes feed_status on its own)
+        if "stories" in outputs:
+            outputs["stories"] | "CapStories" >> beam.Map(_capture, "stories")
+        if "errors" in outputs:
+            outputs["errors"] | "CapErrors" >> beam.Map(_capture, "errors")
         return outputs
 
 

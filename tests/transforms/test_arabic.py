@@ -54,3 +54,15 @@ def test_stems_and_protected_homographs():
     # "axe" must not normalise onto the city of Fès
     assert "فاس" not in normalized_tokens("ضربه بفأس")
     assert "بفاس" in normalized_tokens("وقع ذلك بفاس")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(derandomize=True, max_examples=200)
+@given(st.text(alphabet=st.sampled_from(list("أإآاةىيؤئ ـَُِّْ٣١abcABC.,،؛!؟ \t\n-_«»0123456789كلمةمن")), max_size=80))
+def test_tokenize_is_findall_over_the_normalised_text(text):
+    from transforms.arabic import _TOKEN_RE, normalize, tokenize
+
+    assert tokenize(text) == _TOKEN_RE.findall(normalize(text))

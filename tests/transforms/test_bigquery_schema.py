@@ -61,7 +61,7 @@ def sample_rows(tmp_path_factory):
                 "--run-id", "schema-test"]) == 0
     con = duckdb.connect(str(path), read_only=True)
     out = {}
-    for table in ("stories", "errors", "feed_state", "source_lines", "places"):
+    for table in ("stories", "errors", "feed_state", "source_lines", "places", "story_signatures"):
         cols = schema.column_names(table)
         quoted = ", ".join('"' + c + '"' for c in cols)
         out[table] = [dict(zip(cols, r)) for r in con.execute(f"SELECT {quoted} FROM {table}").fetchall()]

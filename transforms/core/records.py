@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
 def utcnow() -> dt.datetime:
@@ -154,3 +154,36 @@ class FeedStatus:
     content_hash: Optional[str] = None
     entries: int = 0
     new_entries: int = 0
+
+
+class StorySignature(NamedTuple):
+    """A story as near-duplicate clustering sees it (one ``story_signatures`` row).
+
+    ``story_time``: ``COALESCE(published_at, fetched_at)``, tz-aware UTC, the
+    order in which stories found clusters; ``fetched_at`` (UTC) decides how
+    long the signature is kept (the clustering window). ``signature``: the
+    MinHash values (``transforms.signatures.Signature.values``, little-endian
+    uint32) or None when the text is too short to compare; ``shingles``: the
+    size of the shingle set it sketches; ``numbers``: hashes of the numbers
+    it states (two stories whose numbers disagree are never one story).
+    ``cluster_id`` is ``""`` until the
+    story is assigned; then the article id of the story its cluster is named
+    after, ``cluster_first_seen`` that story's ``story_time`` and
+    ``similarity`` the estimated Jaccard similarity to the story it matched
+    (None when it founded its cluster).
+
+    A NamedTuple: it pickles small, and the clustering index keeps the
+    window as plain tuples of these fields (``tuple(s)``), which Python's
+    garbage collector stops tracking. Change one with ``s._replace(...)``.
+    """
+
+    article_id: str
+    source: str
+    story_time: dt.datetime
+    fetched_at: dt.datetime
+    signature: Optional[bytes] = None
+    shingles: int = 0
+    cluster_id: str = ""
+    cluster_first_seen: Optional[dt.datetime] = None
+    similarity: Optional[float] = None
+    numbers: Optional[bytes] = None          # transforms.signatures.number_hashes; None: not recorded

@@ -62,6 +62,14 @@ STORIES: tuple[Field, ...] = (
     Field("run_id", "STRING", "REQUIRED", "the pipeline run that wrote the row"),
     Field("canonical_rejected", "STRING", "NULLABLE",
           "why the page's rel=canonical was ignored (another site, not http(s))"),
+    # Near-duplicate clusters (transforms/clusters.py): copies of one story by
+    # several outlets share a cluster_id. NULL in rows written before clustering.
+    Field("cluster_id", "STRING", "NULLABLE",
+          "article_id of the earliest story of this story's near-duplicate cluster (its own id when alone)"),
+    Field("cluster_first_seen", "TIMESTAMP", "NULLABLE",
+          "COALESCE(published_at, fetched_at) of the story the cluster is named after, UTC"),
+    Field("cluster_similarity", "FLOAT", "NULLABLE",
+          "estimated Jaccard similarity to the story it matched; NULL when it founded its cluster"),
 )
 
 ERRORS: tuple[Field, ...] = (
@@ -111,12 +119,30 @@ PLACES: tuple[Field, ...] = (
     Field("lon", "FLOAT"),
 )
 
+# The clustering window (transforms/cluster_stories.py): one row per story,
+# read back at launch for the stories fetched in the last --cluster-window seconds.
+STORY_SIGNATURES: tuple[Field, ...] = (
+    Field("article_id", "STRING", "REQUIRED"),
+    Field("cluster_id", "STRING", "REQUIRED", "as stories.cluster_id"),
+    Field("source", "STRING", "NULLABLE"),
+    Field("story_time", "TIMESTAMP", "REQUIRED", "COALESCE(published_at, fetched_at), UTC"),
+    Field("fetched_at", "TIMESTAMP", "REQUIRED", "the window is counted from it"),
+    Field("cluster_first_seen", "TIMESTAMP", "NULLABLE"),
+    Field("similarity", "FLOAT", "NULLABLE", "as stories.cluster_similarity"),
+    Field("scheme", "STRING", "REQUIRED", "how the signature was made, e.g. minhash-a32-p256-w3-s1-crc"),
+    Field("shingles", "INTEGER", "NULLABLE", "distinct word shingles the signature sketches"),
+    Field("signature", "STRING", "NULLABLE", "base64 of the MinHash values (uint32, little-endian); NULL: text too short"),
+    Field("numbers", "STRING", "NULLABLE", "base64 of the hashes of the numbers the story states (uint32, sorted)"),
+    Field("run_id", "STRING", "REQUIRED"),
+)
+
 TABLES: dict[str, tuple[Field, ...]] = {
     "stories": STORIES,
     "places": PLACES,
     "errors": ERRORS,
     "feed_state": FEED_STATE,
     "source_lines": SOURCE_LINES,
+    "story_signatures": STORY_SIGNATURES,
 }
 # BigQuery partitioning and clustering per table, in the REST API's JSON form
 # (WriteToBigQuery's additional_bq_parameters; the set-up builds the same).
@@ -128,17 +154,19 @@ TABLE_PARAMETERS = {
     "feed_state": {"timePartitioning": {"type": "DAY", "field": "last_polled_at"},
                    "clustering": {"fields": ["feed_url"]}},
     "source_lines": {"clustering": {"fields": ["source"]}},
+    "story_signatures": {"timePartitioning": {"type": "DAY", "field": "fetched_at"}},
 }
 # What the graph hands every warehouse sink (the keys of its output dict),
 # and the table each one lands in.
 SINK_INPUTS: dict[str, str] = {"stories": "stories", "errors": "errors", "feed_status": "feed_state",
-                               "source_lines": "source_lines"}
+                               "source_lines": "source_lines", "signatures": "story_signatures"}
 
 PRIMARY_KEYS: dict[str, tuple[str, ...]] = {
     "stories": ("article_id",),
     "feed_state": ("feed_url",),
     "places": ("place",),
     "source_lines": ("source", "line_hash"),
+    "story_signatures": ("article_id",),
 }
 
 _DUCK_TYPES = {

@@ -104,7 +104,7 @@ def test_every_chart_renders_with_data_and_no_console_errors(chromium, tmp_path)
     assert result.errors == []
     points = result.points_per_chart
     assert set(points) == {"chart-categories", "chart-share", "chart-places", "chart-map", "chart-regions",
-                           "chart-coverage"}
+                           "chart-coverage", "chart-incidents"}
     assert all(n > 0 for n in points.values()), points
     assert points["chart-share"] == 14 + 2                 # a dot per day with Arabic stories, a diamond per week
     assert points["chart-places"] == 3                     # Khemisset, Casablanca, Rabat

@@ -171,3 +171,27 @@ def test_a_run_on_a_dataset_not_set_up_creates_it_first(bq_env):
     assert (state.known_ids, state.feed_state, state.line_history) == ([], {}, {})
     tables = _tables(bq_env.client(), bq_env.project, bq_env.dataset)
     assert set(schema.TABLES) | {"stories_current", "feed_state_current"} <= set(tables)
+
+
+def test_read_state_reads_the_clustering_window(bq_env):
+    """story_signatures rows of the last ``cluster_window_s`` seconds come back as StorySignatures."""
+    import datetime as dt
+
+    from transforms.cluster_rows import signature_of_row, signature_row
+    from transforms.cluster_stories import assign_all
+
+    client = bq_env.client()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    now = dt.datetime.now(dt.timezone.utc)
+    text = " ".join(f"كلمة{i} في {i} خبر" for i in range(20))
+    rows = []
+    for aid, age in (("recent", dt.timedelta(hours=2)), ("old", dt.timedelta(days=3))):
+        story = {"article_id": aid, "text": text, "fetched_at": now - age, "published_at": now - age}
+        rows.append(signature_row(assign_all([signature_of_row(story)], [])[0], "r1"))
+    errors = client.insert_rows_json(f"{bq_env.project}.{bq_env.dataset}.story_signatures",
+                                     [schema.to_json_row(r) for r in rows])
+    assert errors == []
+    state = read_bigquery_state(bq_env.project, bq_env.dataset, client=client, cluster_window_s=86400)
+    assert [s.article_id for s in state.signatures] == ["recent"]
+    got = state.signatures[0]
+    assert got.cluster_id == "recent" and got.signature is not None and got.numbers

@@ -31,7 +31,9 @@ def test_view_names_in_dependency_order():
     names = sql.view_names()
     assert names[0] == "stories_current"
     assert set(names) == {"stories_current", "security_daily", "security_weekly", "security_by_place_week",
-                          "security_by_region_week", "source_coverage_daily", "stories_latest"}
+                          "security_by_region_week", "source_coverage_daily", "stories_latest", "story_clusters",
+                          "security_incidents_weekly"}
+    assert names.index("story_clusters") < names.index("security_incidents_weekly")
 
 
 def test_every_view_exists_with_its_columns(con):

@@ -57,6 +57,7 @@ class TreeMemory:
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = 0
         self.peak_processes = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
 
@@ -107,12 +108,32 @@ class TreeMemory:
             pass
         return rss, 0
 
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        """User + system CPU seconds of ``pid`` so far (0 when gone)."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def cpu_by_role(self) -> dict:
+        """CPU seconds by role: ``beam`` (the pipeline process) and ``workers`` (its
+        children: page workers, SDK worker processes), as last sampled (up to one
+        sampling interval is missed at each process's end)."""
+        out = {"beam": 0.0, "workers": 0.0}
+        for pid, secs in self.cpu.items():
+            out["beam" if pid == self.pid else "workers"] += secs
+        return {k: round(v, 2) for k, v in out.items()}
+
     def sample(self) -> None:
         pids = self._tree()
         rss = pss = 0
         for pid in pids:
             r, p = self._mem(pid)
             rss, pss = rss + r, pss + p
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), self._cpu(pid))
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_processes = max(self.peak_processes, len(pids))
@@ -131,7 +152,7 @@ def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str
            "--allow-private-hosts", "--run-id", run_id, *beam_args]
     if profile:     # py-spy record: sampling profile of the whole tree, collapsed stacks
         spy = Path(sys.executable).with_name("py-spy")
-        cmd = [str(spy if spy.exists() else "py-spy"), "record", "--subprocesses", "--format", "raw",
+        cmd = [str(spy if spy.exists() else "py-spy"), "record"] + ([] if os.environ.get("SPY_NOSUB") else ["--subprocesses"]) + ["--format", "raw",
                "--rate", "50", "-o", profile, "--"] + cmd
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     start = time.perf_counter()
@@ -146,7 +167,7 @@ def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str
     seconds = time.perf_counter() - start
     tail = Path(log_path).read_text(encoding="utf-8", errors="replace")[-3000:]
     return {"seconds": seconds, "returncode": rc, "peak_rss_bytes": mem.peak_rss, "peak_pss_bytes": mem.peak_pss,
-            "peak_processes": mem.peak_processes, "beam_args": beam_args, "log_tail": tail}
+            "peak_processes": mem.peak_processes, "cpu_seconds": mem.cpu_by_role(), "beam_args": beam_args, "log_tail": tail}
 
 
 def warehouse_counts(warehouse: Path, run_id: str) -> dict:

@@ -31,7 +31,8 @@ from transforms.fetch_pages import FetchPages, NewEntries
 from transforms.http_client import HttpSettings
 from transforms.lexicon import Lexicon
 from transforms.places import Gazetteer
-from transforms.process_page import PageWork, ProcessPages
+from transforms.process_page import PageWork
+from transforms.process_pages import ProcessPages
 from transforms.read_feeds import ReadFeeds
 from transforms.source_boilerplate import CountLineKeys, learned_lines
 

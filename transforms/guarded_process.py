@@ -204,6 +204,55 @@ class GuardedProcess:
                 self._note_path = None
 
 
+class GuardedPool:
+    """``size`` :class:`GuardedProcess` children with the same factory, for calls in flight
+    at once: ``submit(*args)`` returns a :class:`concurrent.futures.Future` of the
+    handler's result (or of the exception ``call`` raised), taken by whichever child
+    is free. Each child keeps its own hard ``timeout_s`` per call. Thread-safe.
+
+    One thread per child waits on its pipe (the interpreter lock is released while
+    it waits), so the caller can go on (fetching the next page, say) while the
+    children work. Children start on their first call.
+    """
+
+    def __init__(self, factory: Callable[[], Callable[..., Any]], size: int, timeout_s: float = 20.0):
+        from concurrent.futures import ThreadPoolExecutor
+        import queue
+
+        if size < 1:
+            raise ValueError(f"a pool needs at least one process, not {size}")
+        self.size = size
+        self.timeout_s = timeout_s
+        self.guards = [GuardedProcess(factory, timeout_s) for _ in range(size)]
+        self._idle: "queue.Queue[GuardedProcess]" = queue.Queue()
+        for g in self.guards:
+            self._idle.put(g)
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="guarded-pool")
+
+    def _call(self, args):
+        guard = self._idle.get()
+        try:
+            return guard.call(*args)
+        except GuardTimeout as exc:
+            exc.note = exc.note or guard.last_note()
+            raise
+        except GuardCrashed as exc:
+            exc.note = guard.last_note()
+            raise
+        finally:
+            self._idle.put(guard)
+
+    def submit(self, *args):
+        """A Future of ``factory()(*args)`` run in a free child."""
+        return self._executor.submit(self._call, args)
+
+    def close(self) -> None:
+        """Wait for the calls in flight, then stop every child."""
+        self._executor.shutdown(wait=True)
+        for g in self.guards:
+            g.close()
+
+
 class _PipePair:
     """send/recv/poll of multiprocessing's Connection over a child's stdin/stdout."""
 

@@ -10,7 +10,7 @@ them all, in the order the design card gives::
 
     page -> extract -> [line keys] -> clean -> language -> classify -> row -> signature
 
-and :class:`ProcessPagesFn` runs that worker in a long-lived child process per
+and :class:`transforms.process_pages.ProcessPagesFn` runs that worker in a long-lived child process per
 DoFn instance (one per core with the local runner), behind the hard per-page
 time limit of :mod:`transforms.guarded_process`. The Beam process keeps HTTP,
 bookkeeping (counters, dead letters) and writing.
@@ -34,11 +34,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Optional
 from dataclasses import dataclass, field
-from typing import NamedTuple, Optional
 
-import apache_beam as beam
-from apache_beam.metrics import Metrics
 
 from transforms import build_row as _build_row
 from transforms import clean as _clean
@@ -48,7 +46,7 @@ from transforms import language as _language
 from transforms import source_boilerplate as _lines
 from transforms.clean_rules import CleanRules
 from transforms.core import schema
-from transforms.core.deadletter import ERRORS, dead_letter
+from transforms.core.deadletter import dead_letter
 from transforms.core.records import Page, StorySignature
 from transforms.guarded_process import note
 from transforms.signatures import DEFAULT_SCHEME, SignatureScheme
@@ -257,92 +255,3 @@ def failed_outcome(page: Page, exc: BaseException, step: str, timeout_s: float |
     kind = "timeout" if isinstance(exc, GuardTimeout) else "worker_crashed"
     out.errors.append(dataclasses.replace(dead_letter(step, page, err), error_type=kind))
     return out
-
-
-
-
-# ---------------------------------------------------------------- the Beam stage
-LINE_KEYS = "line_keys"      # tagged output: ((source, line key), (1, sample, seen_at)) per candidate line
-
-
-class ProcessPagesFn(beam.DoFn):
-    """Page -> ``(stories row, StorySignature)``; tagged ``errors`` (dead letters, each
-    naming its stage) and ``line_keys`` (learned-boilerplate counts, batch).
-
-    ``timeout_s``: the hard per-page limit, enforced by running the
-    :class:`PageWorker` in a child process per DoFn instance (started on the first
-    page, so a run with nothing to fetch never imports trafilatura nor the model);
-    ``timeout_s=None`` runs it in-process (small tests). Counters keep the
-    separate stages' names (``extract/articles``, ``clean/articles_cleaned``,
-    ``language/arabic``, ``classify/security``, ``build_row/rows``...).
-    """
-
-    def __init__(self, work: PageWork, timeout_s: float | None = 15.0):
-        self.work = work
-        self.timeout_s = timeout_s
-        self._guard = None
-        self._worker = None
-        self._counters: dict = {}
-
-    def setup(self):
-        if self.timeout_s:
-            from transforms.guarded_process import GuardedProcess
-
-            self._guard = GuardedProcess(page_worker(self.work), self.timeout_s)
-
-    def teardown(self):
-        if self._guard is not None:
-            self._guard.close()
-
-    def _run(self, page: Page) -> PageOutcome:
-        if self._guard is None:
-            if self._worker is None:
-                self._worker = PageWorker(self.work)
-            return self._worker(page)
-        from transforms.guarded_process import GuardCrashed, GuardTimeout
-
-        try:
-            return self._guard.call(page)
-        except (GuardTimeout, GuardCrashed) as exc:
-            return failed_outcome(page, exc, getattr(exc, "note", "") or self._guard.last_note(), self.timeout_s)
-        except Exception as exc:  # noqa: BLE001 - the child could not even answer: an extraction failure
-            out = PageOutcome()
-            extract_failed(out, page, exc)
-            return out
-
-    def _inc(self, key, n: int) -> None:
-        counter = self._counters.get(key)
-        if counter is None:
-            counter = self._counters[key] = Metrics.counter(*key)
-        counter.inc(n)
-
-    def process(self, page: Page):
-        out = self._run(page)
-        for key, n in out.counters.items():
-            self._inc(key, n)
-        for err in out.errors:
-            yield beam.pvalue.TaggedOutput(ERRORS, err)
-        for item in out.line_items:
-            yield beam.pvalue.TaggedOutput(LINE_KEYS, item)
-        if out.row is not None:
-            yield out.row, out.signature
-
-
-class ProcessedPages(NamedTuple):
-    main: object          # PCollection of (stories row, StorySignature)
-    line_keys: object     # PCollection of learned-boilerplate count items (empty unless work.line_keys)
-    errors: object        # PCollection of ErrorRecords
-
-
-class ProcessPages(beam.PTransform):
-    """PCollection[Page] -> :class:`ProcessedPages` (see :class:`ProcessPagesFn`)."""
-
-    def __init__(self, work: PageWork, timeout_s: float | None = 15.0):
-        super().__init__()
-        self.work = work
-        self.timeout_s = timeout_s
-
-    def expand(self, pages):
-        out = pages | "ExtractCleanLanguageClassify" >> beam.ParDo(
-            ProcessPagesFn(self.work, self.timeout_s)).with_outputs(ERRORS, LINE_KEYS, main="main")
-        return ProcessedPages(out.main, out[LINE_KEYS], out[ERRORS])

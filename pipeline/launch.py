@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import sys
@@ -22,13 +23,14 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.config import http_settings, load_config
-from pipeline.graph import FOURTEEN_DAYS_S, GraphConfig, build
 from pipeline.options import NewsOptions
 from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
-from transforms.clean_rules import load_rules
 from transforms.core.text import redact_credentials
-from transforms.lexicon import Lexicon
-from transforms.places import Gazetteer
+
+# pipeline.graph (and with it the stages, datasketch, the clean rules, lexicon and
+# gazetteer) is imported only when a graph is built: a rerun with nothing new
+# (pipeline.quick_rerun) never needs it.
+FOURTEEN_DAYS_S = 14 * 24 * 3600.0      # = pipeline.graph.FOURTEEN_DAYS_S
 
 log = logging.getLogger("pipeline.launch")
 
@@ -43,14 +45,27 @@ def new_run_id() -> str:
 
 @dataclass
 class Job:
-    """A prepared run: options, feeds (with their conditional-GET state), warehouse, graph config, sink."""
+    """A prepared run: options, feeds (with their conditional-GET state), warehouse, and
+    (built on first use, see :meth:`cfg`) the graph config and the sink."""
 
     options: Any                  # NewsOptions (the whole PipelineOptions)
     feeds: list
     warehouse: Warehouse
-    cfg: GraphConfig
-    sink: beam.PTransform
+    make_cfg: Any                 # () -> pipeline.graph.GraphConfig
+    make_sink: Any                # () -> the warehouse writer (a PTransform)
+    run_id: str = ""
+    http: Any = None              # HttpSettings of this run
     max_failed_feeds_share: float = 0.5     # from the config's run section: exit 3 above it
+
+    @functools.cached_property
+    def cfg(self):
+        """The :class:`pipeline.graph.GraphConfig`, built once, when the graph needs it:
+        the clean rules, lexicon and gazetteer are loaded then (at launch, never in a DoFn)."""
+        return self.make_cfg()
+
+    @functools.cached_property
+    def sink(self) -> beam.PTransform:
+        return self.make_sink()
 
     @property
     def streaming(self) -> bool:
@@ -151,14 +166,23 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
         raise WarehouseError(f"a DuckDB file is local to this machine: with --runner "
                              f"{std.runner} use --warehouse bigquery:PROJECT.DATASET")
     state = read_state(warehouse, opts.cluster_window)
-    cfg = GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
-                      model_path=opts.model, run_id=run_id, known_ids=state.known_ids,
-                      line_history=state.line_history, signatures=state.signatures,
-                      cluster_window=opts.cluster_window, streaming=streaming,
-                      dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
-                      write_window=opts.poll_interval)
+
+    def graph_config():
+        from pipeline.graph import GraphConfig
+        from transforms.clean_rules import load_rules
+        from transforms.lexicon import Lexicon
+        from transforms.places import Gazetteer
+
+        return GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
+                           model_path=opts.model, run_id=run_id, known_ids=state.known_ids,
+                           line_history=state.line_history, signatures=state.signatures,
+                           cluster_window=opts.cluster_window, streaming=streaming,
+                           dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
+                           write_window=opts.poll_interval)
+
     feeds = with_state(config.feeds, state.feed_state)
-    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming, state.feed_state),
+    return Job(options, feeds, warehouse, graph_config,
+               lambda: make_sink(warehouse, run_id, opts, streaming, state.feed_state), run_id=run_id, http=http,
                max_failed_feeds_share=config.max_failed_feeds_share)
 
 
@@ -230,7 +254,7 @@ def finish(job: Job, result, started: dt.datetime, *, streaming: bool, local: bo
     """Print the summary of a finished local run and return its exit code (:func:`pipeline.summary.exit_code`)."""
     from pipeline.summary import exit_code, print_summary, summarize
 
-    fig = summarize(result, job.warehouse, job.cfg.run_id, started, feed_urls=[f.url for f in job.feeds],
+    fig = summarize(result, job.warehouse, job.run_id, started, feed_urls=[f.url for f in job.feeds],
                     streaming=streaming, local=local)
     print_summary(fig, out=sys.stdout)
     code, reason = exit_code(fig, max_failed_share=job.max_failed_feeds_share,
@@ -248,7 +272,15 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
     # Our FnApiRunner for the default local runner; another local runner named with --runner
     # (BundleBasedDirectRunner, ...) is used as given.
     chosen = job.options.view_as(StandardOptions).runner
+    if local and chosen in DEFAULT_LOCAL:
+        from pipeline.quick_rerun import quick_rerun
+
+        code = quick_rerun(job, started)      # nothing new in any feed: done without starting Beam
+        if code is not None:
+            return code
     runner = local_batch_runner(job.options, given) if local and chosen in DEFAULT_LOCAL else None
+    from pipeline.graph import build
+
     pipeline = beam.Pipeline(runner=runner, options=job.options)
     build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
     result = pipeline.run()
@@ -256,7 +288,7 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
         # Dataflow & co: the job runs on the service; return once it is
         # submitted (a Flex Template launcher must). Results land in the warehouse.
         job_id = getattr(result, "job_id", lambda: None)() if result is not None else None
-        print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.cfg.run_id}, "
+        print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.run_id}, "
               f"{len(job.feeds)} feed(s) -> {job.warehouse.describe()}")
         return 0
     result.wait_until_finish()

@@ -114,11 +114,18 @@ class ExtractConfig:
     include_tables: bool = True
     include_comments: bool = False
     deduplicate: bool = False
+    fast: bool = False                # trafilatura's fast mode: no readability/justext fallback comparison
+    with_metadata: bool = True        # trafilatura's own metadata pass (title, site name, author, htmldate)
 
 
 def make_trafilatura_config(favor_precision: bool = False, favor_recall: bool = False,
-                            include_tables: bool = True) -> ExtractConfig:
-    """Build the trafilatura settings once per worker (``DoFn.setup``)."""
+                            include_tables: bool = True, fast: bool = False,
+                            with_metadata: bool = True) -> ExtractConfig:
+    """Build the trafilatura settings once per worker (never per page).
+
+    The defaults are the measured choice (module docstring; the trade-off table
+    is in BENCHMARKS.md, "Cheaper extraction"); the other values are there to be
+    measured (``python -m benchmarks.extraction_settings``)."""
     from trafilatura.settings import use_config
 
     cfg = use_config()
@@ -128,7 +135,7 @@ def make_trafilatura_config(favor_precision: bool = False, favor_recall: bool = 
     cfg.set("DEFAULT", "MAX_FILE_SIZE", str(MAX_STRIPPED_CHARS * 4))
     cfg.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
     return ExtractConfig(cfg, favor_precision=favor_precision, favor_recall=favor_recall,
-                         include_tables=include_tables)
+                         include_tables=include_tables, fast=fast, with_metadata=with_metadata)
 
 
 def _parse(html: str):
@@ -203,7 +210,8 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
         doc = trafilatura.bare_extraction(
             tree, url=url, favor_precision=config.favor_precision, favor_recall=config.favor_recall,
             include_comments=config.include_comments, include_tables=config.include_tables,
-            deduplicate=config.deduplicate, with_metadata=True, config=config.trafilatura,
+            deduplicate=config.deduplicate, with_metadata=config.with_metadata, fast=config.fast,
+            config=config.trafilatura,
             date_extraction_params={"extensive_search": False, "original_date": True,
                                     "outputformat": "%Y-%m-%d"})
     except Exception as exc:  # noqa: BLE001

@@ -275,9 +275,8 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
     if local and chosen in DEFAULT_LOCAL:
         from pipeline.quick_rerun import quick_rerun
 
-        code = quick_rerun(job, started)      # nothing new in any feed: done without starting Beam
-        if code is not None:
-            return code
+        if quick_rerun(job):      # nothing new in any feed: done without starting Beam
+            return finish(job, None, started, streaming=False)
     runner = local_batch_runner(job.options, given) if local and chosen in DEFAULT_LOCAL else None
     from pipeline.graph import build
 

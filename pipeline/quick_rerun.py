@@ -20,8 +20,6 @@ always). Only local batch runs into a DuckDB warehouse take this path.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import sys
 from typing import Optional
 
 QUIET_STATUSES = ("not_modified", "unchanged")
@@ -52,14 +50,15 @@ def poll_all(job) -> Optional[list]:
     return statuses
 
 
-def quick_rerun(job, started: dt.datetime) -> Optional[int]:
-    """The exit code of a rerun done without Beam, or None when the pipeline must run
-    (see the module docstring). Raises what the DuckDB writer raises (a locked file)."""
+def quick_rerun(job) -> bool:
+    """True when the rerun was done without Beam (the polls are recorded; the caller
+    prints the summary), False when the pipeline must run (see the module docstring).
+    Raises what the DuckDB writer raises (a locked file)."""
     if job.warehouse.kind != "duckdb" or not job.feeds or job.http is None:
-        return None
+        return False
     statuses = poll_all(job)
     if statuses is None:
-        return None
+        return False
     from transforms.core.duckdb_lock import duckdb_writer, lock_wait
     from transforms.write_duckdb import merge_feed_statuses
 
@@ -70,6 +69,4 @@ def quick_rerun(job, started: dt.datetime) -> Optional[int]:
     not_modified = sum(s.status == "not_modified" for s in statuses)
     print(f"nothing new: {not_modified} feed(s) answered 304 Not Modified, {len(statuses) - not_modified} "
           f"unchanged; the pipeline was not started")
-    from pipeline.launch import finish
-
-    return finish(job, None, started, streaming=False)
+    return True

@@ -282,7 +282,14 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
 
     pipeline = beam.Pipeline(runner=runner, options=job.options)
     build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
-    result = pipeline.run()
+    if local:
+        from pipeline.progress import BatchProgress
+
+        with BatchProgress():            # the local runner runs the whole job inside run()
+            result = pipeline.run()
+            result.wait_until_finish()
+    else:
+        result = pipeline.run()
     if not local:
         # Dataflow & co: the job runs on the service; return once it is
         # submitted (a Flex Template launcher must). Results land in the warehouse.
@@ -290,5 +297,4 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
         print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.run_id}, "
               f"{len(job.feeds)} feed(s) -> {job.warehouse.describe()}")
         return 0
-    result.wait_until_finish()
     return finish(job, result, started, streaming=False)

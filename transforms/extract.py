@@ -114,12 +114,12 @@ class ExtractConfig:
     include_tables: bool = True
     include_comments: bool = False
     deduplicate: bool = False
-    fast: bool = False                # trafilatura's fast mode: no readability/justext fallback comparison
+    fast: bool = True                 # trafilatura's fast mode: no readability/justext fallback comparison
     with_metadata: bool = True        # trafilatura's own metadata pass (title, site name, author, htmldate)
 
 
 def make_trafilatura_config(favor_precision: bool = False, favor_recall: bool = False,
-                            include_tables: bool = True, fast: bool = False,
+                            include_tables: bool = True, fast: bool = True,
                             with_metadata: bool = True) -> ExtractConfig:
     """Build the trafilatura settings once per worker (never per page).
 

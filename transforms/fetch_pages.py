@@ -19,6 +19,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.pvalue import AsSideInput, PCollection
 
+from transforms.core import tally
 from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import FeedEntry, Page
 from transforms.http_client import FetchError, HttpClient, HttpSettings
@@ -74,9 +75,12 @@ class FetchPagesFn(beam.DoFn):
         except Exception as exc:  # FetchError (BlockedURL included) or anything else: one page, one dead letter
             self.failed.inc()
             self.blocked.inc(isinstance(exc, FetchError) and exc.error_type.startswith("blocked_"))
+            tally.add("fetch_failed")
+            tally.add("errors")
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("fetch_page", entry, exc, error_type="unexpected"))
             return
         self.fetched.inc()
+        tally.add("fetched")
         yield page
 
 

@@ -274,9 +274,17 @@ class _PipePair:
         self._w.close()
 
 
-if __name__ == "__main__":
-    # child side: stdin/stdout are the pipes; keep print() from corrupting them
-    _in, _out = os.dup(0), os.dup(1)
+def child_main() -> None:
+    """The child's side: stdin/stdout are the pipes; keep print() from corrupting them."""
+    pipe_in, pipe_out = os.dup(0), os.dup(1)
     os.dup2(2, 1)
-    _pipes = _PipePair(_in, _out)
-    _serve(_pipes, *_pipes.recv())
+    pipes = _PipePair(pipe_in, pipe_out)
+    _serve(pipes, *pipes.recv())
+
+
+if __name__ == "__main__":
+    # Run from the imported module, not from ``__main__``: the handlers import
+    # ``transforms.guarded_process`` to call note(), and must find the note file there.
+    from transforms import guarded_process
+
+    guarded_process.child_main()

@@ -19,6 +19,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 from apache_beam.utils.windowed_value import WindowedValue
 
+from transforms.core import tally
 from transforms.core.deadletter import ERRORS
 from transforms.core.records import Page
 from transforms.process_page import (PageOutcome, PageWork, PageWorker, extract_failed, failed_outcome,
@@ -105,6 +106,9 @@ class ProcessPagesFn(beam.DoFn):
     def _emit(self, out: PageOutcome, wrap=None):
         for key, n in out.counters.items():
             self._inc(key, n)
+        tally.add("extracted", out.counters.get(("extract", "articles"), 0))
+        tally.add("errors", len(out.errors))
+        tally.add("stories", out.row is not None)
         wrap = wrap or (lambda v: v)
         for err in out.errors:
             yield beam.pvalue.TaggedOutput(ERRORS, wrap(err))

@@ -199,7 +199,7 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
 # reproduction. The workaround keeps the threads but gives the gRPC workers a
 # flush interval no bundle reaches, so only the size-based flush (called by the
 # bundle thread itself, between elements) remains.
-LOCAL_RUNNING_MODE = "multi_threading"      # the default --direct_running_mode of a local batch run
+LOCAL_RUNNING_MODE = "in_memory"            # the default --direct_running_mode of a local batch run
 RUNNING_MODES = ("in_memory", "multi_threading", "multi_processing")
 NO_TIMED_FLUSH_MS = 2**31 - 1               # ~24.8 days: longer than any bundle
 

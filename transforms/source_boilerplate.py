@@ -175,9 +175,9 @@ class LearnSourceBoilerplate(beam.PTransform):
         rows = keyed.main | "Count" >> CountLineKeys(self._history)
         hist_only = [
             {"source": s, "line_hash": k, "line_sample": "", "articles": n, "last_seen": None}
-            for (s, k), n in history.items()
+            for (s, k), n in self._history.items()
         ]
-        history, min_a, min_s = self._history, self._min_articles, self._min_share
+        min_a, min_s = self._min_articles, self._min_share
 
         def combine(run_rows, hist=hist_only):
             merged = {(r["source"], r["line_hash"]): r for r in hist}

@@ -212,9 +212,12 @@ def local_batch_runner(options, given: Iterable[str] = ()):
     fall back to the single-threaded bundle-based runner; so a local batch run
     uses the FnApiRunner. ``given`` names the options the user set on the
     command line (``direct_num_workers``, ``direct_running_mode``): those win.
-    Otherwise the mode is :data:`LOCAL_RUNNING_MODE` with one worker per core
-    (trafilatura runs in a guard subprocess per DoFn instance, so threads are
-    enough; BENCHMARKS.md).
+    Otherwise the mode is :data:`LOCAL_RUNNING_MODE`, ``in_memory``, chosen by
+    measurement (BENCHMARKS.md, "Running modes"): the per-page CPU work runs in
+    the page workers' pool (one process per core, :mod:`transforms.process_pages`)
+    and page fetches overlap on a thread pool, so one runner thread is enough; it
+    has no gRPC data plane (so no flush race), the least memory, and passed the
+    50,000- and 100,000-entry feeds with every entry accounted for.
 
     * ``multi_threading``: N embedded gRPC SDK workers in this process, with
       the timed flush pushed out of reach (:data:`NO_TIMED_FLUSH_MS`, see the

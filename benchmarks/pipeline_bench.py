@@ -27,18 +27,16 @@ BENCH_HTTP = {
 
 
 def default_beam_args(workers: int) -> list[str]:
-    """What the benchmark found to use all cores with the direct runner (see BENCHMARKS.md).
+    """The local runner as ``pipeline.run`` sets it up by default (see BENCHMARKS.md, "Running modes").
 
-    ``pipeline.run`` turns a local batch ``DirectRunner`` into the FnApiRunner
-    (plain ``DirectRunner`` would try Prism, then fall back to the
-    single-threaded BundleBasedDirectRunner because the DuckDB sink's
-    ``GroupIntoBatches`` declares a processing-time timer). Threads beat
-    processes here because extraction already runs in one guard subprocess
-    per DoFn instance, i.e. per thread. The worker count is given explicitly
-    so that ``--workers K`` holds for every measurement.
+    ``pipeline.run`` turns a local batch ``DirectRunner`` into the FnApiRunner in
+    ``in_memory`` mode: one runner thread that fetches pages (several in flight)
+    and hands them to the page workers, one process per core
+    (:mod:`transforms.process_pages`). ``workers`` sets the page workers' count
+    through ``--direct_num_workers``' sibling, the number of cores the pool
+    sees; with the default it is every core.
     """
-    return ["--runner=DirectRunner", f"--direct_num_workers={workers}",
-            "--direct_running_mode=multi_threading"]
+    return ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
 
 
 def write_config(path: Path, feed_urls: list[tuple[str, str, str]]) -> Path:
@@ -146,8 +144,10 @@ class TreeMemory:
 
 
 def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str],
-                 log_path: Path, timeout: float = 3600, profile: str | None = None) -> dict:
-    """One ``python -m pipeline.run`` over the benchmark feeds; returns timings and memory."""
+                 log_path: Path, timeout: float = 3600, profile: str | None = None,
+                 workers: int | None = None) -> dict:
+    """One ``python -m pipeline.run`` over the benchmark feeds; returns timings, CPU and memory.
+    ``workers``: page workers (``$MOROCCO_NEWS_PAGE_WORKERS``; None: one per core)."""
     cmd = [sys.executable, "-m", "pipeline.run", "--config", str(config), "--warehouse", f"duckdb:///{warehouse}",
            "--allow-private-hosts", "--run-id", run_id, *beam_args]
     if profile:     # py-spy record: sampling profile of the whole tree, collapsed stacks
@@ -155,6 +155,8 @@ def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str
         cmd = [str(spy if spy.exists() else "py-spy"), "record"] + ([] if os.environ.get("SPY_NOSUB") else ["--subprocesses"]) + ["--format", "raw",
                "--rate", "50", "-o", profile, "--"] + cmd
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if workers:
+        env["MOROCCO_NEWS_PAGE_WORKERS"] = str(workers)
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -28,6 +28,16 @@ from transforms.process_page import (PageOutcome, PageWork, PageWorker, extract_
 LINE_KEYS = "line_keys"      # tagged output: ((source, line key), (1, sample, seen_at)) per candidate line
 
 
+def page_workers() -> int:
+    """Page workers per process: ``$MOROCCO_NEWS_PAGE_WORKERS`` when set (the benchmark's
+    ``--workers``), else one per core."""
+    try:
+        n = int(os.environ.get("MOROCCO_NEWS_PAGE_WORKERS") or 0)
+    except ValueError:
+        n = 0
+    return n if n > 0 else (os.cpu_count() or 1)
+
+
 _POOLS: dict = {}                # pool token -> [GuardedPool, DoFn instances using it]
 _POOLS_LOCK = threading.Lock()
 
@@ -89,7 +99,7 @@ class ProcessPagesFn(beam.DoFn):
     def setup(self):
         self._pending = collections.deque()
         if self.timeout_s:
-            size = self.workers or os.cpu_count() or 1
+            size = self.workers or page_workers()
             self._pool = _shared_pool(self.token, self.work, size, self.timeout_s)
 
     def teardown(self):

@@ -37,7 +37,7 @@ SPECIFIC = tuple(c for c in CATEGORIES if c != "policing_governance")
 CONTEXT_NAMES = (
     "prison", "prison_without_crime", "prison_near_crime", "emergency", "emergency_near_enforcement",
     "emergency_without_enforcement", "epidemic", "rumour", "rumour_without_crime", "foreign", "morocco",
-    "foreign_without_morocco", "moroccan_places",
+    "foreign_without_morocco", "moroccan_places", "justice_without_crime",
 )
 DENSE_NAMES = tuple(
     [f"title:{g}" for g in GROUPS]
@@ -127,6 +127,14 @@ def _infos(tokens: list[str]) -> tuple[list[str], list[int]]:
     return [x[0] for x in infos], [x[1] for x in infos]
 
 
+def story_infos(title_tokens: list[str], body_tokens: list[str], max_body_tokens: int = 600):
+    """(title stems, title stem hashes, body stems, body stem hashes), the body cut at
+    ``max_body_tokens``: computed once per story, shared by matching and hashing."""
+    ts, th = _infos(title_tokens)
+    bs, bh = _infos(body_tokens[:max_body_tokens])
+    return ts, th, bs, bh
+
+
 def story_stems(title_tokens: list[str], body_tokens: list[str],
                 max_body_tokens: int = 600) -> tuple[list[str], list[str]]:
     """Light stems of the title and of the first ``max_body_tokens`` body tokens."""
@@ -142,28 +150,34 @@ def _namespace(seed: int, hs: list[int], mask: int, bigrams: bool = True) -> set
     return idx
 
 
-_CHAR_CACHE: dict[tuple, tuple[int, ...]] = {}
+_CHAR_CACHES: dict[tuple[int, int, int], dict[str, tuple[int, ...]]] = {}
 
 
 def char_indices(token: str, lo: int, hi: int, mask: int) -> tuple[int, ...]:
-    """Hashed indices of the character n-grams (``lo``..``hi`` long) of ``<token>``, memoised."""
-    key = (token, lo, hi, mask)
-    got = _CHAR_CACHE.get(key)
-    if got is None:
-        w = f"<{token}>"
-        got = tuple({(zlib.crc32(w[i:i + n].encode("utf-8")) ^ _CHAR_SEED) & mask
-                     for n in range(lo, hi + 1) for i in range(len(w) - n + 1)})
-        if len(_CHAR_CACHE) < 1_000_000:
-            _CHAR_CACHE[key] = got
-    return got
+    """Hashed indices of the character n-grams (``lo``..``hi`` characters) of
+    ``<token>``: ``zlib.crc32`` of each n-gram's UTF-16-LE bytes (two bytes per
+    character, so n-grams are byte slices of one encoding) xor a seed, masked."""
+    b = memoryview(f"<{token}>".encode("utf-16-le"))
+    m = len(b) // 2
+    crc = zlib.crc32
+    return tuple({(crc(b[2 * i:2 * (i + n)]) ^ _CHAR_SEED) & mask
+                  for n in range(lo, hi + 1) for i in range(m - n + 1)})
 
 
-def _char_namespace(tokens, lo: int, hi: int, mask: int) -> set[int]:
-    get = _CHAR_CACHE.get
-    out: set[int] = set()
-    for t in dict.fromkeys(tokens):
-        out.update(get((t, lo, hi, mask)) or char_indices(t, lo, hi, mask))
-    return out
+def char_bag(tokens, lo: int, hi: int, mask: int) -> tuple[list[str], list[tuple[int, ...]]]:
+    """(distinct tokens, each one's character n-gram indices), memoised per token."""
+    cache = _CHAR_CACHES.setdefault((lo, hi, mask), {})
+    get = cache.get
+    words = list(dict.fromkeys(tokens))
+    parts = []
+    for t in words:
+        got = get(t)
+        if got is None:
+            got = char_indices(t, lo, hi, mask)
+            if len(cache) < 1_000_000:
+                cache[t] = got
+        parts.append(got)
+    return words, parts
 
 
 def context_features(m: Match, moroccan_places: int) -> list[float]:
@@ -177,7 +191,9 @@ def context_features(m: Match, moroccan_places: int) -> list[float]:
       enforcement evidence;
     * foreign news: foreign names, a Moroccan angle (Morocco, Moroccans,
       Moroccan-only institutions, ``moroccan_places`` gazetteer mentions), and
-      foreign names without any Moroccan angle.
+      foreign names without any Moroccan angle;
+    * trials count only for crimes: court and prosecution vocabulary when no
+      specific crime is named.
     """
     prison = m.score("prison")
     specific = sum(m.score(g) for g in SPECIFIC)
@@ -194,6 +210,7 @@ def context_features(m: Match, moroccan_places: int) -> list[float]:
         lp(rumour),
         lp(rumour) if specific + m.score("justice") + m.score("enforcement") < 3 else 0.0,
         lp(foreign), lp(morocco), lp(foreign) if morocco == 0 else 0.0, lp(moroccan_places),
+        lp(m.score("justice")) if specific < 3 else 0.0,
     ]
 
 
@@ -219,21 +236,32 @@ def match_story(title_tokens: list[str], body_tokens: list[str], lexicon: Lexico
     return lexicon.match(t, b)
 
 
-def hashed_blocks(title_tokens: list[str], body_tokens: list[str], spec: FeatureSpec) -> list[tuple[set, float]]:
-    """The hashed block of one story under ``spec``, per namespace: ``[(distinct indices,
-    value of each)]``; the value is the namespace weight over sqrt(number of indices)
-    (an L2-normalised namespace). Indices are < 2**n_bits; two namespaces may share one."""
+def hashed_blocks(title_tokens: list[str], body_tokens: list[str], spec: FeatureSpec,
+                  hashes: tuple | None = None) -> list[tuple]:
+    """The hashed block of one story under ``spec``, per namespace.
+
+    Stem namespaces give ``(indices, value, None)``: each distinct index gets the
+    namespace weight over sqrt(number of indices) (L2-normalised). The
+    character namespace gives ``(per-word index tuples, value, words)``: each
+    distinct word adds ``value`` to each of its n-gram indices, ``value`` being
+    the weight over sqrt(total n-grams), so an n-gram shared by several words
+    counts once per word. Indices are < 2**n_bits; namespaces may share one.
+    ``hashes``: (title, body) stem hashes from :func:`story_infos`, when already
+    computed (the body's at least ``spec.max_body_tokens`` long or whole).
+    """
     mask = (1 << spec.n_bits) - 1
     body = body_tokens[:spec.max_body_tokens]
-    out = []
+    out: list[tuple] = []
 
     def add(idx: set, weight: float) -> None:
         if idx and weight:
-            out.append((idx, weight / math.sqrt(len(idx))))
+            out.append((idx, weight / math.sqrt(len(idx)), None))
 
     if spec.title_weight or spec.body_weight or (spec.lead_tokens and spec.lead_weight):
-        _, th = _infos(title_tokens)
-        _, bh = _infos(body)
+        if hashes is None:
+            th, bh = _infos(title_tokens)[1], _infos(body)[1]
+        else:
+            th, bh = hashes[0], hashes[1][:spec.max_body_tokens]
         if spec.title_weight:
             add(_namespace(_TITLE_SEED, th, mask), spec.title_weight)
         if spec.body_weight:
@@ -242,15 +270,18 @@ def hashed_blocks(title_tokens: list[str], body_tokens: list[str], spec: Feature
             add(_namespace(_LEAD_SEED, bh[:spec.lead_tokens], mask, bigrams=False), spec.lead_weight)
     if spec.char_ngrams and spec.char_weight:
         lo, hi = spec.char_ngrams
-        add(_char_namespace(title_tokens + body, lo, hi, mask), spec.char_weight)
+        words, parts = char_bag(title_tokens + body, lo, hi, mask)
+        total = sum(len(p) for p in parts)
+        if total:
+            out.append((parts, spec.char_weight / math.sqrt(total), words))
     return out
 
 
 def hashed_features(title_tokens: list[str], body_tokens: list[str], spec: FeatureSpec) -> dict[int, float]:
     """:func:`hashed_blocks` as one sparse vector ``{index: value}`` (shared indices add up)."""
     feats: dict[int, float] = {}
-    for idx, v in hashed_blocks(title_tokens, body_tokens, spec):
-        for i in idx:
+    for idx, v, words in hashed_blocks(title_tokens, body_tokens, spec):
+        for i in (idx if words is None else (i for part in idx for i in part)):
             feats[i] = feats.get(i, 0.0) + v
     return feats
 

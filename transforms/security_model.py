@@ -32,7 +32,7 @@ import numpy as np
 
 from configs import CONFIG_DIR
 from transforms.core.records import Classification
-from transforms.features import (FeatureSpec, dense_features, hashed_blocks, match_story, stack_features,
+from transforms.features import (FeatureSpec, dense_features, hashed_blocks, stack_features, story_infos,
                                  story_tokens)
 from transforms.lexicon import CATEGORIES, Lexicon, Match
 from transforms.places import Gazetteer, find_places_tokens
@@ -106,21 +106,43 @@ class TextModel:
         self.spec = spec
         self.weights = weights
         self.bias = [float(b) for b in bias]
+        self._word_rows: dict[str, np.ndarray] = {}   # word -> sum of its n-gram weight rows
 
-    def margins(self, title_tokens: list[str], body_tokens: list[str], dense: list[float]) -> list[float]:
+    def margins(self, title_tokens: list[str], body_tokens: list[str], dense: list[float],
+                hashes: tuple | None = None) -> list[float]:
         """Class margins (other, security, accident) of one story; ``dense`` is
-        :func:`transforms.features.dense_features` (used when the spec has a dense block).
+        :func:`transforms.features.dense_features` (used when the spec has a dense block);
+        ``hashes``: the (title, body) stem hashes of :func:`transforms.features.story_infos`.
 
         Computed per namespace (its weight rows summed, times its value): the same
         as the sparse vector product training uses, without building the vector.
         """
         z = np.zeros(len(CLASSES), dtype=np.float64)
-        for idx, v in hashed_blocks(title_tokens, body_tokens, self.spec):
-            rows = self.weights.take(np.fromiter(idx, dtype=np.int64, count=len(idx)), axis=0)
-            z += v * rows.sum(axis=0, dtype=np.float64)
+        for idx, v, words in hashed_blocks(title_tokens, body_tokens, self.spec, hashes):
+            if words is None:
+                rows = self.weights.take(np.fromiter(idx, dtype=np.int64, count=len(idx)), axis=0)
+                z += v * rows.sum(axis=0, dtype=np.float64)
+            else:
+                z += v * self._bag_sum(words, idx)
         if self.spec.dense:
             z += np.asarray(dense, dtype=np.float64) @ self.weights[1 << self.spec.n_bits:]
         return [float(z[k]) + self.bias[k] for k in range(3)]
+
+
+    def _bag_sum(self, words: list[str], parts: list[tuple[int, ...]]) -> np.ndarray:
+        """Sum over ``words`` of each word's n-gram weight rows (memoised per word)."""
+        cache = self._word_rows
+        missing = [j for j, w in enumerate(words) if w not in cache]
+        if missing:
+            lengths = [len(parts[j]) for j in missing]
+            flat = np.fromiter((i for j in missing for i in parts[j]), dtype=np.int64, count=sum(lengths))
+            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+            sums = np.add.reduceat(self.weights.take(flat, axis=0).astype(np.float64), starts, axis=0)
+            if len(cache) > 300_000:
+                cache.clear()
+            for j, row in zip(missing, sums):
+                cache[words[j]] = row
+        return np.sum([cache[w] for w in words], axis=0)
 
 
 class StackedModel:
@@ -144,10 +166,10 @@ class StackedModel:
         self.foreign_rule = bool((model.get("rules") or {}).get("foreign_news", False))
 
     def probabilities(self, title_tokens: list[str], body_tokens: list[str], m: Match,
-                      moroccan_places: int) -> tuple[float, float, float]:
+                      moroccan_places: int, hashes: tuple | None = None) -> tuple[float, float, float]:
         """Stage-2 class probabilities (other, security, accident) of one story."""
         dense = dense_features(m, moroccan_places)
-        margins = [t.margins(title_tokens, body_tokens, dense) for t in self.text_models]
+        margins = [t.margins(title_tokens, body_tokens, dense, hashes) for t in self.text_models]
         s = stack_features(margins, m, moroccan_places)
         if len(s) != len(self.stack_coef):
             raise ValueError(f"{len(s)} stage-2 features, the model has {len(self.stack_coef)}")
@@ -210,9 +232,10 @@ class SecurityClassifier:
 
     def scores(self, title_tokens: list[str], body_tokens: list[str]):
         """(calibrated security score, class probabilities, lexicon match, Moroccan places)."""
-        m = match_story(title_tokens, body_tokens, self.lexicon, self.model.max_body_tokens)
+        ts, th, bs, bh = story_infos(title_tokens, body_tokens, self.model.max_body_tokens)
+        m = self.lexicon.match(ts, bs)
         places = find_places_tokens(title_tokens, body_tokens, self.gazetteer)
-        probs = self.model.probabilities(title_tokens, body_tokens, m, len(places))
+        probs = self.model.probabilities(title_tokens, body_tokens, m, len(places), (th, bh))
         return probs[1], probs, m, places
 
     def _evidence(self, m: Match) -> tuple[str, ...]:

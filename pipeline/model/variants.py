@@ -20,7 +20,7 @@ CHAR = FeatureSpec(char_ngrams=(3, 5), char_weight=1.0)           # + character 
 CHAR_ONLY = FeatureSpec(title_weight=0.0, body_weight=0.0, char_ngrams=(3, 5), char_weight=1.0)
 
 VARIANTS = {v.name: v for v in (
-    Variant("stems", (STEMS,), note="stem unigrams and bigrams (title x1.5) and lexicon features, as before"),
+    Variant("stems", (STEMS,), note="stem unigrams and bigrams (title x1.5) plus lexicon and boundary-rule features"),
     Variant("stems-no-context", (STEMS,), context=False,
             note="the same without the boundary-rule features in stage 2"),
     Variant("stems-no-extra", (STEMS,), extra=False, note="stems, reference labels only (no extra labels)"),
@@ -30,14 +30,8 @@ VARIANTS = {v.name: v for v in (
             note="ensemble: a stem model and a character n-gram model, stacked and calibrated by stage 2"),
     Variant("stems+char, hand x10", (CHAR,), hand_weight=10.0,
             note="stems+char with hand labels weighing 10 weak labels in stage 1 (3 elsewhere)"),
-    Variant("stems+char, alpha 3e-4", (CHAR,), alpha=3e-4, note="stems+char, weaker stage-1 L2 (alpha 3e-4)"),
-    Variant("stems+char, alpha 1e-4", (CHAR,), alpha=1e-4, note="stems+char, weaker stage-1 L2 (alpha 1e-4)"),
     Variant("stems+char, cautious weak", (CHAR,), weak_unsure=True,
             note="stems+char, weak labels left out outside faits-divers where crime or enforcement words are"),
-    Variant("stems+char, floor 0.80", (CHAR,), min_recall_outside=0.80,
-            note="stems+char, threshold floor on recall outside faits-divers 0.80 (0.85 elsewhere)"),
-    Variant("stems+char, floor 0.90", (CHAR,), min_recall_outside=0.90,
-            note="stems+char, threshold floor 0.90"),
     Variant("stems+char, no floor", (CHAR,), min_recall_outside=0.0,
             note="stems+char, F1-best threshold without a recall floor outside faits-divers"),
 )}

@@ -7,7 +7,7 @@ import json
 
 from pipeline.model.fit import ALPHA, EPOCHS, INNER_FOLDS, STACK_FOLDS, Variant
 from pipeline.model.metrics import FIGURES, N_BOOT, target_rows
-from pipeline.model.variants import VARIANTS_PATH
+from pipeline.model.variants import CHOSEN, VARIANTS_PATH
 from transforms.features import DENSE_NAMES, stack_names
 from transforms.security_model import CLASSES, FORMAT, encode_weights
 
@@ -71,12 +71,33 @@ def _variant_lines() -> list[str]:
     lines = ["| variant | " + " | ".join(cols) + " | what it is |", "|---" * (len(cols) + 2) + "|"]
     for name, v in data["variants"].items():
         f = v["figures"]
-        mark = " (shipped)" if name == data.get("chosen") else ""
-        lines.append(f"| {name}{mark} | " + " | ".join(f"{f[c]['value']:.3f} ({f[c]['low']:.2f}-{f[c]['high']:.2f})"
+        mark = " (shipped)" if name == CHOSEN else ""
+        lines.append(f"| {name.replace('|', chr(92) + '|')}{mark} | " + " | ".join(f"{f[c]['value']:.3f} ({f[c]['low']:.2f}-{f[c]['high']:.2f})"
                                                           for c in cols) + f" | {v['note']} |")
-    seeds = {tuple(v["seeds"]) for v in data["variants"].values()}
-    lines += ["", f"Nested cross-validation seeds: {sorted(seeds)}; value (95% bootstrap interval)."]
+    seeds = sorted({s for v in data["variants"].values() for s in v["seeds"]})
+    lines += ["", f"Nested cross-validation seeds {seeds}; value (95% bootstrap interval)."]
     return lines
+
+
+POLICY_CARD = [
+    "## The threshold policy: recall outside faits-divers against precision",
+    "",
+    "Measured on 2026-11-30 with `stems+char`, nested, seeds 7 and 11 (mean), by the floor on in-fold recall of",
+    "reference security stories outside faits-divers (F1 / precision / recall / recall outside faits-divers):",
+    "",
+    "| floor | dev_labels.jsonl (300, 6 outside) | dev_labels_2.jsonl (378, 44 outside) | all 678 |",
+    "|---|---|---|---|",
+    "| none | 0.917 / 0.937 / 0.898 / 0.333 | 0.800 / 0.886 / 0.729 / 0.716 | 0.861 / 0.913 / 0.814 / 0.670 |",
+    "| 0.70 | 0.917 / 0.937 / 0.898 / 0.333 | 0.799 / 0.844 / 0.760 / 0.750 | 0.859 / 0.890 / 0.830 / 0.700 |",
+    "| 0.80 (shipped) | 0.922 / 0.880 / 0.969 / 0.917 | 0.750 / 0.721 / 0.781 / 0.773 | 0.837 / 0.802 / 0.876 / 0.790 |",
+    "| 0.85 | 0.888 / 0.819 / 0.969 / 0.917 | 0.748 / 0.678 / 0.833 / 0.818 | 0.818 / 0.748 / 0.902 / 0.830 |",
+    "",
+    "No policy reaches F1 0.93 on the 678. A floor is kept because recall outside the crime section is the figure",
+    "the product promises and the one the previous model missed on the sealed set (9 of 14). 0.80 rather than",
+    "0.85: on `dev_labels.jsonl`, the closest to a plain sample of the news, it finds the same stories outside",
+    "faits-divers (5.5 of 6) with 0.06 more precision; on the boundary-heavy `dev_labels_2.jsonl` it finds 2 fewer",
+    "of 44. The issue's target is 0.85 at the interval's lower end; neither floor meets it.",
+]
 
 
 def model_card(model: dict, variant: Variant, fig: dict | None, seeds: tuple = ()) -> str:
@@ -138,9 +159,18 @@ def model_card(model: dict, variant: Variant, fig: dict | None, seeds: tuple = (
         lines.append("- Not computed (trained with --no-eval); run `python -m pipeline.evaluate classifier`.")
     lines += ["", "## Variants tried (decided by these nested figures)", ""] + _variant_lines() + [
         "",
+        "At the shipped floor (0.80) the variants are within noise of one another (F1 0.82-0.84, intervals",
+        "overlapping almost entirely): neither the lead, nor character n-grams, nor the ensemble, nor the",
+        "boundary-rule features, nor weighting hand labels up measurably helps. The simplest and fastest",
+        "(`stems`, about twice the speed of `stems+char`) is shipped. At floor 0.85 (first run of this table,",
+        "same protocol) the extra labels did help (F1 0.793 with them, 0.774 without) and character n-grams",
+        "added 0.015, also within noise.",
+        "",
+    ] + POLICY_CARD + [
+        "",
         "## How the figures may still flatter the model",
         "",
-        "- The variant, the threshold policy (floor 0.85) and the candidate grids were chosen by comparing nested "
+        "- The variant, the threshold policy (floor 0.80) and the candidate grids were chosen by comparing nested "
         "figures on these same 678 stories: one level of selection sits outside the nesting.",
         "- The boundary-rule lexicon groups, the re-reading of 10 extra labels and one lexicon fix (bare حجز is "
         "also a booking) were written after reading misclassified reference titles.",

@@ -257,3 +257,31 @@ def test_inference_margins_equal_the_training_vectors(clf):
         idx = np.array(list(feats), dtype=np.int64)
         want = np.array(list(feats.values())) @ tm.weights[idx].astype(np.float64) + np.array(tm.bias)
         assert np.allclose(tm.margins(tt, bt, dense_features(m, 1)), want, atol=1e-4)
+
+
+def test_inference_margins_equal_the_training_vectors_for_any_tokens():
+    """The per-word memo of character n-gram rows never changes a margin (hypothesis)."""
+    import numpy as np
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from transforms.features import FeatureSpec, hashed_features
+    from transforms.security_model import TextModel
+
+    spec = FeatureSpec(n_bits=10, char_ngrams=(3, 5), char_weight=1.0, lead_tokens=3, lead_weight=0.5,
+                       dense=False)
+    rng = np.random.default_rng(5)
+    model = TextModel(spec, rng.normal(size=(spec.dim, 3)).astype(np.float32), [0.1, -0.2, 0.3])
+    words = st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهوي0123456789", min_size=1, max_size=9)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(words, max_size=6), st.lists(words, max_size=40))
+    def check(title, body):
+        feats = hashed_features(title, body, spec)
+        want = np.array(model.bias, dtype=np.float64)
+        if feats:
+            idx = np.array(list(feats), dtype=np.int64)
+            want = want + np.array(list(feats.values())) @ model.weights[idx].astype(np.float64)
+        assert np.allclose(model.margins(title, body, []), want, atol=1e-6)
+
+    check()

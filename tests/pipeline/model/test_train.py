@@ -207,3 +207,24 @@ def test_model_version_changes_with_any_decision():
     assert artifact(dict(fit, threshold=0.16), {})["version"] != a["version"]
     assert artifact(dict(fit, categories={"min_specific": 2.0, "keep": 0.25}), {})["version"] != a["version"]
     assert artifact(dict(fit), {})["version"] == a["version"]
+
+
+def test_commands_say_when_scikit_learn_is_missing(corpus, monkeypatch, capsys):
+    import sys
+
+    from pipeline.model import evaluate
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)        # import sklearn -> ImportError
+    assert evaluate.main(["--data", str(corpus)]) == 2
+    assert train_cmd.main(["--data", str(corpus), "--no-eval"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("need scikit-learn") == 2 and "pip install" in err
+
+
+def test_evaluate_refuses_unknown_variants_and_bad_seeds(corpus, capsys):
+    from pipeline.model import evaluate
+
+    assert evaluate.main(["--data", str(corpus), "--variants", "no-such-variant"]) == 2
+    assert evaluate.main(["--data", str(corpus), "--cv-seeds", "7,x"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown variant" in err and "--cv-seeds" in err

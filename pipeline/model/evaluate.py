@@ -30,21 +30,11 @@ from pipeline.model.dataset import DEFAULT_DATA, REFERENCE_FILES, load_dataset, 
 from pipeline.model.metrics import bootstrap_figures, format_figures, target_rows
 from pipeline.model.nested import OUTER_FOLDS, SEEDS, nested_cv
 from pipeline.model.variants import CHOSEN, VARIANTS, VARIANTS_PATH
+from pipeline.tools.errors import CommandParser, command
 from transforms.lexicon import CATEGORIES, Lexicon
 from transforms.security_model import SecurityClassifier
 
 LABELS = ("security", "accident", "other")
-
-
-def require_sklearn() -> bool:
-    """True when scikit-learn (training and evaluation only) is importable; else says how to get it."""
-    try:
-        import sklearn  # noqa: F401
-    except ImportError:
-        print("error: training and evaluating the classifier need scikit-learn: "
-              "pip install '.[train]' (running the classifier does not)", file=sys.stderr)
-        return False
-    return True
 
 
 def prf(pred, gold) -> tuple[float, float, float, int, int, int]:
@@ -199,9 +189,8 @@ def compare_variants(ds, names: list[str], seeds, write: bool) -> None:
         print(f"wrote {VARIANTS_PATH}")
 
 
+@command("evaluate classifier", needs=["sklearn"])
 def main(argv: list[str] | None = None) -> int:
-    from pipeline.tools.errors import CommandParser
-
     ap = CommandParser(prog="python -m pipeline.evaluate classifier")
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--seeds", type=Path, default=None, help="seed documents (default: <data>/../../seeds)")
@@ -213,8 +202,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not (args.data / "dev.jsonl").exists():
         print(f"error: no dev data at {args.data}", file=sys.stderr)
-        return 2
-    if not require_sklearn():
         return 2
     try:
         cv_seeds = tuple(int(x) for x in args.cv_seeds.split(",") if x.strip())

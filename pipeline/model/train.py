@@ -28,6 +28,7 @@ inference does not. The artefact holds only numbers, never text.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -36,7 +37,6 @@ import numpy as np
 
 from pipeline.model.card import artifact, model_card
 from pipeline.model.dataset import DEFAULT_DATA, EXTRA_PATH, Dataset, agreement, load_dataset
-from pipeline.model.evaluate import require_sklearn
 from pipeline.model.fit import train_calibrated
 from pipeline.model.metrics import bootstrap_figures
 from pipeline.model.nested import SEEDS, nested_cv
@@ -71,13 +71,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip the nested cross-validation that puts figures in MODEL_CARD.md")
     ap.add_argument("--cv-seeds", default=",".join(map(str, SEEDS)))
     ap.add_argument("--extra", type=Path, default=EXTRA_PATH, help="extra labels (default: %(default)s)")
+    ap.add_argument("--n-bits", type=int, default=None,
+                    help="size of the hashed block, 2**N indices (default: the variant's, 18)")
     args = ap.parse_args(argv)
     if not (args.data / "dev.jsonl").exists():
         print(f"error: no training data at {args.data} (expected {args.data / 'dev.jsonl'})", file=sys.stderr)
         return 2
-    if not require_sklearn():
-        return 2
     variant = VARIANTS[CHOSEN]
+    if args.n_bits is not None:
+        if not 10 <= args.n_bits <= 24:
+            print(f"error: --n-bits must be between 10 and 24, not {args.n_bits}", file=sys.stderr)
+            return 2
+        variant = dataclasses.replace(variant, specs=tuple(dataclasses.replace(s, n_bits=args.n_bits)
+                                                           for s in variant.specs))
     ds = load_dataset(args.data, Lexicon.load(), extra_path=args.extra)
     print(f"training {CHOSEN!r} on {len(ds.ids)} stories, {len(ds.ref)} reference and {len(ds.extra)} extra labels",
           file=sys.stderr, flush=True)

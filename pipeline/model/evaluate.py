@@ -19,6 +19,7 @@ model card. Seeds and speed use the shipped model
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import sys
 import time
@@ -27,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.model.dataset import DEFAULT_DATA, REFERENCE_FILES, load_dataset, read_jsonl
-from pipeline.model.metrics import bootstrap_figures, format_figures, target_rows
+from pipeline.model.errors import error_table, format_error_table
+from pipeline.model.metrics import bootstrap_figures, format_figures, paired_difference, target_rows
 from pipeline.model.nested import OUTER_FOLDS, SEEDS, nested_cv
 from pipeline.model.variants import CHOSEN, VARIANTS, VARIANTS_PATH
 from pipeline.tools.errors import CommandParser, command
@@ -61,15 +63,19 @@ def report_reference(ds, cv: dict, data_dir: Path) -> dict:
     for g in LABELS:
         print(f"{g:>10}" + "".join(f"{sum(1 for i, a in zip(idx, gold) if a == g and cv['pred'][0, i] == p):>10}"
                                    for p in LABELS))
-    print("\nsecurity F1 per reference file (mean over seeds):")
+    print("\nper reference file (mean over seeds; 95% bootstrap interval):")
     for name in REFERENCE_FILES:
         path = data_dir / name
         ids = {r["id"] for r in read_jsonl(path)} if path.exists() else set()
-        rows = [i for i in idx if ds.ids[i] in ids]
-        if rows:
-            f1s = [prf(cv["pred"][r, rows] == "security",
-                       [ds.ref[ds.ids[i]]["label"] == "security" for i in rows])[2] for r in range(len(cv["seeds"]))]
-            print(f"  {name:<22} {len(rows):>4} stories  F1 {np.mean(f1s):.3f}")
+        sub = dataclasses.replace(ds, ref={k: v for k, v in ds.ref.items() if k in ids})
+        if sub.ref:
+            f = bootstrap_figures(sub, cv)
+            print(f"  {name:<22} {len(sub.ref):>4} stories ({f['counts']['security']} security, "
+                  f"{f['counts']['security_outside']} outside faits-divers): "
+                  + "; ".join(f"{k} {f[k]['value']:.3f} [{f[k]['low']:.2f}, {f[k]['high']:.2f}]"
+                              for k in ("f1", "precision", "recall", "recall_outside")))
+    print("\nerrors by boundary rule (reference stories; FP/FN: mean over seeds; pipeline.model.errors):")
+    print("\n".join("  " + line for line in format_error_table(error_table(ds, cv))))
     sec = [i for i in idx if ds.ref[ds.ids[i]]["label"] == "security"]
     print("\nper reference category, share of its stories where it is among the predicted categories (seed "
           f"{cv['seeds'][0]}):")
@@ -170,20 +176,33 @@ def report_targets(fig: dict, seeds: dict, speed: float) -> None:
 
 def compare_variants(ds, names: list[str], seeds, write: bool) -> None:
     """Nested figures of each variant; written to VARIANTS_PATH with ``write``."""
-    out = {}
+    out, first = {}, None
     for name in names:
         print(f"variant {name}...", file=sys.stderr, flush=True)
         cv = nested_cv(ds, VARIANTS[name], seeds=seeds)
         fig = bootstrap_figures(ds, cv)
         out[name] = {"note": VARIANTS[name].note, "seeds": list(seeds), "seconds": round(cv["seconds"]),
                      "figures": {k: {kk: round(vv, 4) for kk, vv in v.items()} for k, v in fig.items()
-                                 if k != "counts"}, "counts": fig["counts"]}
+                                 if k != "counts"}, "counts": fig["counts"],
+                     "errors": error_table(ds, cv)}
+        if first is None:
+            first = (name, cv)
+        else:   # paired against the first variant listed: same folds, same seeds
+            out[name]["paired_vs"] = {"variant": first[0], **{
+                k: {kk: (round(vv, 4) if isinstance(vv, float) else [round(x, 4) for x in vv])
+                    for kk, vv in paired_difference(ds, cv, first[1], k).items()}
+                for k in ("f1", "recall_outside")}}
     print(f"\n== Variants (nested, {len(seeds)} seeds; value [95% interval]) ==")
     cols = ("f1", "precision", "recall", "recall_outside", "accidents_called_security")
     print(f"{'variant':<26}" + "".join(f"{c[:16]:>22}" for c in cols))
     for name, v in out.items():
         f = v["figures"]
         print(f"{name:<26}" + "".join(f"{f[c]['value']:>8.3f} [{f[c]['low']:.2f},{f[c]['high']:.2f}]" for c in cols))
+    for name, v in out.items():
+        if "paired_vs" in v:
+            d = v["paired_vs"]["f1"]
+            print(f"  {name} minus {v['paired_vs']['variant']}, paired: F1 {d['value']:+.3f} "
+                  f"[{d['low']:+.3f}, {d['high']:+.3f}], per seed {', '.join(f'{x:+.3f}' for x in d['per_seed'])}")
     if write:
         VARIANTS_PATH.write_text(json.dumps({"chosen": CHOSEN, "variants": out}, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {VARIANTS_PATH}")

@@ -228,3 +228,25 @@ def test_evaluate_refuses_unknown_variants_and_bad_seeds(corpus, capsys):
     assert evaluate.main(["--data", str(corpus), "--cv-seeds", "7,x"]) == 2
     err = capsys.readouterr().err
     assert "unknown variant" in err and "--cv-seeds" in err
+
+
+def test_variant_comparison_is_paired_with_the_first_variant_and_counts_errors(corpus, tmp_path, monkeypatch,
+                                                                                capsys):
+    import dataclasses
+
+    from pipeline.model import evaluate
+
+    other = dataclasses.replace(SMALL, name="small-no-context", context=False)
+    monkeypatch.setattr(evaluate, "VARIANTS", {"small": SMALL, "small-no-context": other})
+    monkeypatch.setattr(evaluate, "VARIANTS_PATH", tmp_path / "variants.json")
+    assert evaluate.main(["--data", str(corpus), "--cv-seeds", "1,2", "--variants", "small,small-no-context",
+                          "--write-variants"]) == 0
+    out = json.loads((tmp_path / "variants.json").read_text(encoding="utf-8"))["variants"]
+    assert "paired_vs" not in out["small"]
+    paired = out["small-no-context"]["paired_vs"]
+    assert paired["variant"] == "small" and len(paired["f1"]["per_seed"]) == 2
+    f1 = {k: out[k]["figures"]["f1"]["value"] for k in out}
+    assert paired["f1"]["value"] == pytest.approx(f1["small-no-context"] - f1["small"], abs=1e-3)
+    for v in out.values():
+        assert v["errors"]["total"]["stories"] == 60
+    assert "minus small, paired" in capsys.readouterr().out

@@ -260,6 +260,7 @@ ROUTES = {
     "/feeds/malformed.xml": lambda h, b, q: h._send(200, b'<?xml version="1.0"?><rss><channel><title>broken'
                                                     b'</tit<item><link>&&&</rss', ctype="application/rss+xml"),
     "/feeds/html.xml": lambda h, b, q: h._send(200, article_html(0).encode("utf-8")),
+    "/feeds/always304.xml": lambda h, b, q: h._send(304, b"", ctype=""),     # 304 even to a plain GET
     "/feeds/empty.xml": lambda h, b, q: h._feed(rss([])),
     "/feeds/huge.xml": _huge_feed,
     "/bomb": _bomb,

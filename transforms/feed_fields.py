@@ -85,8 +85,9 @@ def entry_link(entry, base_url: str) -> tuple[str, Optional[str]]:
             raw = guid
     if not raw:
         return "", "entry_without_link"
-    link = redact_credentials(safe_text(resolve_link(base_url, raw), one_line=True))
-    problem = url_problem(link)
+    resolved = resolve_link(base_url, raw)
+    link = redact_credentials(safe_text(resolved, one_line=True))
+    problem = url_problem(resolved.strip())       # judged as written: sanitising must not turn it into another URL
     if problem:
         return link, f"bad_link: {problem}"
     return link, None

@@ -3,7 +3,7 @@
 Rules (pure; the warehouse sinks call this inside their write transaction):
 
 * ``last_polled_at`` / ``last_status`` always follow the newest poll
-  (``error:<http status>`` when the failure had one);
+  (``error:<error_type>`` for a failure, e.g. ``error:not_a_feed``, ``error:http_404``);
 * a poll that reached the feed (``ok``, ``not_modified``, ``unchanged``)
   resets ``consecutive_failures`` and sets ``last_ok_at``; an ``error`` adds
   one to the streak and keeps the rest;
@@ -56,7 +56,8 @@ def merge_feed_state(prev: Optional[dict], status: FeedStatus) -> dict:
             row["last_modified"] = status.last_modified
             row["content_hash"] = status.content_hash
     else:
-        row["last_status"] = f"error:{status.http_status}" if status.http_status else (status.status or "error")
+        row["last_status"] = (f"error:{status.error}" if status.error else
+                              f"error:{status.http_status}" if status.http_status else (status.status or "error"))
         row["consecutive_failures"] += 1
     return row
 

@@ -9,6 +9,11 @@ Some names are also common words (العيون "the eyes", بركان "volcano",
 them ``ambiguous``: ``prefix`` names count only with a place prefix (ب ل) or a
 cue word before them (مدينة، إقليم، عمالة، جهة ...); ``cue`` names only with a
 cue word.
+
+Only Moroccan places are named: a matching name followed by a foreign
+nationality (المهدية التونسية) or preceded by a camp word (مخيم السمارة, the
+Tindouf camps in Algeria) is a foreign place and is skipped (the gazetteer's
+``foreign_context``).
 """
 from __future__ import annotations
 
@@ -107,12 +112,28 @@ def read_gazetteer(path: Optional[Path | str] = None) -> list[tuple[Place, list[
     return out
 
 
+def read_foreign_context(path: Optional[Path | str] = None) -> tuple[frozenset, frozenset]:
+    """(words after, words before) a name that make it a foreign place, normalised;
+    the words before also with clitic prefixes (بمخيم, ومخيمات). From the
+    gazetteer's ``foreign_context`` (empty when absent)."""
+    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    ctx = data.get("foreign_context") or {}
+    after = frozenset(normalize(str(w)) for w in ctx.get("after") or [])
+    before = {normalize(str(w)) for w in ctx.get("before") or []}
+    before |= {p + w for w in list(before) for p in ("ب", "ل", "و", "ف", "وب", "ول")}
+    return after, frozenset(before)
+
+
 class Gazetteer:
     """Moroccan place names indexed for matching on normalised tokens (see :func:`find_places`)."""
 
-    def __init__(self, places: list[Place], keys: dict[tuple, list[tuple[tuple, Place, str]]]):
+    def __init__(self, places: list[Place], keys: dict[tuple, list[tuple[tuple, Place, str]]],
+                 foreign_after: frozenset = frozenset(), foreign_before: frozenset = frozenset()):
         self.places = places
         self.index = keys            # first token -> [(key, place, ambiguity)], longest first
+        self.foreign_after = foreign_after     # normalised words after a name that make it foreign
+        self.foreign_before = foreign_before   # normalised words before it (with clitic forms)
         self._cands: dict[str, list] = {}
 
     @classmethod
@@ -133,7 +154,8 @@ class Gazetteer:
         for cands in index.values():
             # longest names first; for one name, cities before provinces before regions
             cands.sort(key=lambda c: (-len(c[0]), KIND_RANK.get(c[1].kind, 3)))
-        return cls(places, index)
+        after, before = read_foreign_context(path)
+        return cls(places, index, after, before)
 
     def by_name(self, name: str) -> list[Place]:
         return [p for p in self.places if p.name == name]
@@ -156,8 +178,10 @@ def _mentions(tokens: list[str], gaz: Gazetteer):
     cache = gaz._cands
     n = len(tokens)
     i = 0
+    camp_list_end = -1   # a camp name just ended here: "مخيمات الداخلة وأوسرد" continues the list
     while i < n:
         prev = tokens[i - 1] if i else ""
+        in_camp = prev in gaz.foreign_before or (i == camp_list_end and tokens[i].startswith("و"))
         best: list[tuple[int, Place]] = []
         cands = cache.get(tokens[i])
         if cands is None:
@@ -167,6 +191,12 @@ def _mentions(tokens: list[str], gaz: Gazetteer):
         if not cands:
             i += 1
             continue
+        if in_camp:   # a camp near Tindouf named after a Moroccan place: skip the whole name
+            k = max((len(key) for stripped, _ in cands for key, _, _ in index[stripped]
+                     if len(key) == 1 or tuple(tokens[i + 1:i + len(key)]) == key[1:]), default=0)
+            if k:
+                camp_list_end = i = i + k
+                continue
         for stripped, prefix in cands:
             for key, place, level in index[stripped]:
                 k = len(key)
@@ -178,7 +208,7 @@ def _mentions(tokens: list[str], gaz: Gazetteer):
                     continue
                 if level == "cue" and prev not in (ADMIN_CUES if place.kind == "region" else CUES):
                     continue
-                if i + k < n and tokens[i + k] in _NEXT_BLOCK:
+                if i + k < n and (tokens[i + k] in _NEXT_BLOCK or tokens[i + k] in gaz.foreign_after):
                     continue
                 if level == "prefix" and prev not in CUES and prefix not in _PLACE_PREFIXES:
                     continue

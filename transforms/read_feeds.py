@@ -214,6 +214,10 @@ def poll_feed(spec: FeedSpec, client: HttpClient, *, now: Optional[dt.datetime] 
     resp = client.get(spec.url, headers=headers, kind="feed", respect_robots=spec.respect_robots)
     polled = now or utcnow()
     public_url = redact_credentials(spec.url)
+    if resp.status == 304 and not (spec.etag or spec.last_modified):
+        # a 304 to a request that was not conditional: nothing was read, nothing can be "unchanged"
+        raise FeedParseError("unexpected_not_modified", "HTTP 304 to a request without If-None-Match "
+                             "or If-Modified-Since: the server never sent the feed", http_status=304)
     if resp.status == 304:
         return FeedStatus(public_url, polled, "not_modified", http_status=304, etag=spec.etag,
                           last_modified=spec.last_modified, content_hash=spec.content_hash), ParsedEntries()
@@ -288,7 +292,8 @@ class ReadFeedsFn(beam.DoFn):
             err = dead_letter("read_feeds", spec, exc, error_type="unexpected")
             yield beam.pvalue.TaggedOutput(ERRORS, err)
             yield beam.pvalue.TaggedOutput("feed_status", FeedStatus(redact_credentials(spec.url), utcnow(), "error",
-                                                                     http_status=err.http_status))
+                                                                     http_status=err.http_status,
+                                                                     error=err.error_type))
             return
         self.not_modified.inc(status.status == "not_modified")
         self.unchanged.inc(status.status == "unchanged")

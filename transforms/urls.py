@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import re
+import unicodedata
 from typing import Optional
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -67,16 +68,24 @@ def _host_ascii(host: str) -> str:
         return host
 
 
+_HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Co", "Cs", "Zl", "Zp"))   # controls, bidi/format, private, surrogates
+
+
 def url_problem(url: str) -> Optional[str]:
     """Why ``url`` cannot be used as an http(s) link, or None when it can.
 
     Only parse failures are reported here (bad port, broken IPv6 literal,
-    no host, whitespace inside); a well-formed URL of another scheme is
+    no host, whitespace inside, an invisible or control character anywhere:
+    Unicode categories Cc, Cf, Co, Cs, Zl, Zp); a well-formed URL of another scheme is
     left to the SSRF guard, which refuses it as ``blocked_scheme``.
     """
     if not url or not url.strip():
         return "empty link"
     url = url.strip()
+    hidden = next((c for c in url if unicodedata.category(c) in _HIDDEN_CATEGORIES), None)
+    if hidden is not None:
+        # never "repair" such a link by dropping the character: exa<U+202E>mple.com is not example.com
+        return f"invisible or control character U+{ord(hidden):04X} in the link"
     try:
         parts = urlsplit(url)
     except ValueError as exc:
@@ -215,13 +224,21 @@ def resolve_link(base: str, href: str) -> str:
         return href
 
 
+# Paths of listing pages (the same rule as transforms.extract_meta's listing check).
+_LISTING_PATH = re.compile(r"/(tag|tags|category|categorie|categories|author|auteur|page|search|archives?)(/|$)",
+                           re.IGNORECASE)
+
+
 def check_canonical(href: Optional[str], page_url: str) -> tuple[str, Optional[str]]:
     """``(canonical URL, reason it was ignored)`` for a page's ``rel=canonical``.
 
     The canonical is used when it is an http(s) URL on the page's own
     registrable domain (``www.site.ma`` and ``site.ma``, ``ar.site.ma`` and
-    ``fr.site.ma`` are one site); otherwise the page URL is the canonical and
-    the reason says why, e.g. ``canonical on another site: evil.test``.
+    ``fr.site.ma`` are one site) that names a story, not the site's home page
+    or a listing (tag, category, author, page, search: CMSs that set every
+    page's canonical to the home page would otherwise fold every story into
+    one row); otherwise the page URL is the canonical and the reason says
+    why, e.g. ``canonical on another site: evil.test``.
     Both are canonicalised. Never raises.
     """
     page = canonicalize_url(page_url)
@@ -236,6 +253,11 @@ def check_canonical(href: Optional[str], page_url: str) -> tuple[str, Optional[s
         return page, f"canonical ignored: {problem}"
     if not same_site(target, page_url):
         return page, f"canonical ignored: on another site ({host_of(target)})"
+    target_path = urlsplit(target).path or "/"
+    if target_path == "/" and (urlsplit(page_url).path or "/") != "/":
+        return page, "canonical ignored: it names the site's home page, not this story"
+    if _LISTING_PATH.search(target_path) and not _LISTING_PATH.search(urlsplit(page_url).path or "/"):
+        return page, f"canonical ignored: it names a listing page ({target_path}), not this story"
     return canonicalize_url(target), None
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.report.data import Filters, ReportData, bigquery_runner, duckdb_runner, fetch
 from pipeline.report.page import render_html
-from pipeline.tools.errors import command
+from pipeline.tools.errors import CommandError, command
 from pipeline.warehouse import views as sql
 from pipeline.warehouse.uri import DEFAULT_WAREHOUSE, WarehouseError, parse_warehouse
 from transforms.core import schema
@@ -95,11 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
 @command("report")
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.since and args.until and args.since > args.until:
+        raise CommandError(f"--since {args.since} is after --until {args.until}: nothing to report")
     filters = Filters(args.since, args.until, args.source, args.place)
     data = load(args.warehouse, filters)
     out = Path(args.out)
     out.write_text(render_html(data, filters, args.warehouse), encoding="utf-8")
     t = data.totals
+    if data.empty and (args.source or args.place):
+        print(f"note: no stories match --source/--place ({filters.describe()}): check the spelling "
+              f"(sources are outlet ids such as hespress; places are canonical Arabic names)", file=sys.stderr)
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB): {t.get('stories', 0)} stories, "
           f"{t.get('security', 0)} security, {len(data.days)} days")
     if args.screenshot:

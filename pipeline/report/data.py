@@ -182,10 +182,14 @@ def fetch(run: Runner, dialect: str, f: Filters, *, today: dt.date | None = None
                       region_daily, region_names, calendar, today)
 
 
+DEFAULT_MAX_DAYS = 731     # the default period's longest span (two years); --since overrides it
+
+
 def report_calendar(totals: dict, coverage: list[dict], f: Filters, today: dt.date) -> Calendar | None:
     """The report's period: ``f.since`` or the first day with data (a story or a
-    source's first coverage row), to ``f.until`` or ``today`` (or the last day
-    with a story or an error, if later). None without any data.
+    source's first coverage row, but at most :data:`DEFAULT_MAX_DAYS` before the
+    end), to ``f.until`` or ``today`` (or the last day with a story or an error,
+    if later). None without any data.
 
     The coverage view's zero rows run to the warehouse's own today; they do
     not move the end.
@@ -195,8 +199,10 @@ def report_calendar(totals: dict, coverage: list[dict], f: Filters, today: dt.da
                                                             if r["stories"] or r["errors"]]
     if not firsts and not (f.since and f.until):
         return None
-    start = f.since or min(firsts)
     end = f.until or max([today, *lasts])
+    # Without --since, at most DEFAULT_MAX_DAYS: one misdated story (a 1996 date
+    # in a 2026 feed) must not stretch every chart over thirty years.
+    start = f.since or max(min(firsts), end - dt.timedelta(days=DEFAULT_MAX_DAYS - 1))
     return Calendar.for_span(start, max(start, end))
 
 

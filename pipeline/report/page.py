@@ -138,6 +138,11 @@ def render_html(data: ReportData, filters: Filters, warehouse: str) -> str:
         if data.single_story_day:
             body.append(f'<p class="notice" id="notice-single-day">يوم واحد فقط من البيانات — only one day '
                         f'with stories ({first}): trends and coverage gaps need more days.</p>')
+        cal = data.calendar
+        if first and cal is not None and not filters.since and first < cal.start:
+            body.append(f'<p class="notice" id="notice-older">Stories dated before {cal.start} (the first from '
+                        f'{first}) are counted in the totals above but not drawn: the default period is at most '
+                        f'two years; pass --since to draw them.</p>')
         if filters.place:
             body.append('<p class="notice" id="notice-place">The coverage heatmap is per source and '
                         'ignores --place.</p>')

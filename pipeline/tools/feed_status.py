@@ -8,6 +8,7 @@ streak, last status and a flag:
 
 * ``NEVER_POLLED`` - no row in ``feed_state`` yet;
 * ``FAILING``      - ``consecutive_failures`` >= N (config ``project.failing_after``, default 3);
+* ``NEVER_OK``     - polled, but never read successfully (fewer than N failures so far);
 * ``QUIET``        - no new story for more than H hours (``project.quiet_after_hours``, default 48);
 * ``OK``           - none of the above.
 
@@ -60,6 +61,8 @@ def health(row: Optional[dict], *, now: dt.datetime, quiet_hours: float, failing
         return "NEVER_POLLED"
     if (row.get("consecutive_failures") or 0) >= failing_after:
         return "FAILING"
+    if row.get("last_ok_at") is None:
+        return "NEVER_OK"
     since = row.get("last_new_entry_at") or row.get("last_ok_at")
     if since is None or now - since > dt.timedelta(hours=quiet_hours):
         return "QUIET"
@@ -78,7 +81,8 @@ def _ago(when: Optional[dt.datetime], now: dt.datetime) -> str:
 
 
 def status_table(feeds, state: dict, *, now: dt.datetime, quiet_hours: float, failing_after: int) -> tuple[str, int]:
-    """The printed table and the number of flagged feeds.
+    """The printed table and the number of flagged feeds (configured or not).
+
 
     Feeds polled into this warehouse but absent from the config (ad-hoc
     ``--feed`` runs, the sample, feeds since removed) are listed after the
@@ -135,7 +139,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     now = dt.datetime.now(dt.timezone.utc)
     text, flagged = status_table(feeds, state, now=now, quiet_hours=quiet, failing_after=failing)
     print(text)
-    print(f"\n{len(feeds)} configured feeds, {flagged} flagged (QUIET > {quiet:g}h without a new story, FAILING >= {failing} errors in a row)")
+    configured = {spec.url for spec in feeds}
+    others = sum(1 for url in state if url not in configured)
+    print(f"\n{len(feeds)} configured feeds" + (f" and {others} polled feeds not in the config" if others else "")
+          + f", {flagged} flagged (QUIET > {quiet:g}h without a new story, FAILING >= {failing} errors in a row, "
+            "NEVER_OK: polled but never read)")
     return 1 if (args.strict and flagged) else 0
 
 

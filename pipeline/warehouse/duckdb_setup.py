@@ -98,6 +98,10 @@ def ensure_duckdb(path: str, timeout: Optional[float] = None) -> None:
     except OSError as exc:
         raise WarehouseError(f"cannot write warehouse {path}: cannot create its directory ({exc})") from None
     with write_warehouse(path, must_exist=False, timeout=timeout) as con:
+        problem = foreign_tables(con)
+        if problem:
+            raise WarehouseError(f"{path} is not this project's warehouse ({problem}); it was left "
+                                 f"untouched: give another file with --warehouse")
         for table in schema.TABLES:
             con.execute(schema.duckdb_ddl(table))
             add_missing_columns(con, table)
@@ -105,6 +109,39 @@ def ensure_duckdb(path: str, timeout: Optional[float] = None) -> None:
         load_places_duckdb(con)
         con.execute("COMMIT")
         create_views_duckdb(con)
+
+
+_DUCK_SPELLINGS = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
+
+
+def foreign_tables(con) -> Optional[str]:
+    """Why the open DuckDB file is not (an older version of) this project's warehouse, or None.
+
+    A table named like one of ours must hold only columns of the one row schema,
+    with the schema's types (a file made by an older version lacks some columns,
+    never has others), and every view name must not be taken by a table.
+    Nothing is changed.
+    """
+    rows = con.execute("SELECT table_name, table_type FROM information_schema.tables "
+                       "WHERE table_schema = 'main'").fetchall()
+    kinds = {name: kind for name, kind in rows}
+    for table, fields in schema.TABLES.items():
+        if table not in kinds:
+            continue
+        if kinds[table] != "BASE TABLE":
+            return f"{table} is a view, not a table"
+        want = {f.name: _DUCK_SPELLINGS.get(schema.duckdb_type(f), schema.duckdb_type(f)) for f in fields}
+        for name, typ, *_ in con.execute(f'DESCRIBE "{table}"').fetchall():
+            if name not in want:
+                return f"table {table} has a column {name!r} the schema does not know"
+            if typ.upper() != want[name].upper():
+                return f"column {table}.{name} is {typ}, not {want[name]}"
+    from pipeline.warehouse.views import view_names
+
+    for view in view_names():
+        if kinds.get(view) == "BASE TABLE":
+            return f"{view} is a table, where the project keeps a view"
+    return None
 
 
 def add_missing_columns(con, table: str) -> list[str]:

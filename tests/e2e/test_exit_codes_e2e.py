@@ -72,7 +72,7 @@ def test_the_batch_summary_agrees_with_feed_state_and_adds_up(tmp_path, srv, cap
     assert _run(tmp_path, feeds) == 0                                 # again: good.xml answers 304
     out = capsys.readouterr().out
     state = dict(query(tmp_path / "w.duckdb", "SELECT last_status, count(*) FROM feed_state GROUP BY ALL"))
-    assert state == {"not_modified": 1, "unchanged": 1, "error:200": 1}
+    assert state == {"not_modified": 1, "unchanged": 1, "error:not_a_feed": 1}
     assert "feeds                              3: 0 ok, 1 not modified (304), 1 unchanged, 1 failed" in out
 
 

@@ -100,3 +100,41 @@ def test_seed_places(gaz):
         found = names(text, gaz)
         for place in g["places"]:
             assert place in found, (name, place, found)
+
+
+# Only Moroccan places are named: foreign towns that share a Moroccan name, and
+# the Tindouf camps (in Algeria) that bear Moroccan names, are not mapped onto
+# Moroccan places. Sentences invented for these tests.
+@pytest.mark.parametrize("text", [
+    "وقع الانفجار في مدينة المهدية التونسية صباح اليوم",        # Mahdia, Tunisia (not Mehdia near Kénitra)
+    "قضى المصطافون عطلتهم على شاطئ المرسى التونسية",            # La Marsa, Tunisia (not El Marsa)
+    "اندلعت اشتباكات في مدينة البيضاء الليبية شرق البلاد",       # Al Bayda, Libya (not Casablanca)
+    "يعاني المحتجزون في مخيم السمارة بتندوف من نقص الغذاء",      # a Tindouf camp (not Smara)
+    "تظاهر سكان مخيمات الداخلة وأوسرد احتجاجا على القمع",        # Tindouf camps
+    "أطلق مسلح النار في مدينة شيكاغو وفر نحو باريس",             # foreign cities, nothing Moroccan
+])
+def test_foreign_places_are_not_moroccan(gaz, text):
+    assert names(text, gaz) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("أوقفت السلطات مهاجرين بمدينة المهدية قرب القنيطرة", ["المهدية", "القنيطرة"]),
+    ("عاد الوفد من تونس إلى مدينة السمارة", ["السمارة"]),
+    ("رحلة مباشرة بين مدريد وطنجة", ["طنجة"]),
+])
+def test_moroccan_places_beside_foreign_ones_still_match(gaz, text, expected):
+    assert names(text, gaz) == expected
+
+
+def test_foreign_context_is_read_from_the_gazetteer(tmp_path):
+    path = tmp_path / "gaz.yaml"
+    path.write_text("regions:\n  - {id: X, ar: جهة س, fr: X, lat: 30, lon: -7}\n"
+                    "cities:\n  - {ar: المهدية, fr: Mehdia, region: X, lat: 34.2, lon: -6.6}\n", encoding="utf-8")
+    bare = Gazetteer.load(path)
+    assert [p.name for p in find_places("مدينة المهدية التونسية", bare)] == ["المهدية"]
+    path.write_text(path.read_text(encoding="utf-8") + "foreign_context:\n  after: [التونسية]\n  before: [مخيم]\n",
+                    encoding="utf-8")
+    ruled = Gazetteer.load(path)
+    assert find_places("مدينة المهدية التونسية", ruled) == []
+    assert find_places("في مخيم المهدية", ruled) == [] and find_places("بمخيم المهدية", ruled) == []
+    assert [p.name for p in find_places("مدينة المهدية", ruled)] == ["المهدية"]

@@ -52,6 +52,12 @@ def test_etag_gives_304_and_no_entries(client, srv):
     assert srv.requests[-1][1].get("If-None-Match") == '"good-v1"'
 
 
+def test_a_304_to_a_plain_get_is_an_error_not_not_modified(client, srv):
+    with pytest.raises(FeedParseError) as err:
+        poll_feed(spec(srv, "always304"), client, now=NOW)
+    assert err.value.error_type == "unexpected_not_modified" and err.value.http_status == 304
+
+
 def test_unchanged_content_hash_gives_no_entries(client, srv):
     first, entries = poll_feed(spec(srv, "plain"), client, now=NOW)
     assert len(entries) == 1

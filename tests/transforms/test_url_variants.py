@@ -52,6 +52,20 @@ def test_unusable_links_are_named_not_raised(url, reason):
     assert canonicalize_url(url) == url and len(article_id(url)) == 40
 
 
+@pytest.mark.parametrize("url", ["http://exa\u202emple.com/x", "https://x.ma/a\u200bb", "http://x.ma/\x00a",
+                                 "https://x.ma/a\u2028b"])
+def test_links_with_invisible_or_control_characters_are_refused_not_repaired(url):
+    assert "invisible or control character" in url_problem(url)
+
+
+def test_canonicals_naming_the_home_page_or_a_listing_are_ignored():
+    assert check_canonical("https://site.ma/", "https://site.ma/2026/11/a") == \
+        ("https://site.ma/2026/11/a", "canonical ignored: it names the site's home page, not this story")
+    assert "listing page" in check_canonical("/category/news", "https://site.ma/2026/11/a")[1]
+    assert check_canonical("https://site.ma/", "https://site.ma/") == ("https://site.ma/", None)
+    assert check_canonical("/2026/11/a-story", "https://site.ma/amp/a") == ("https://site.ma/2026/11/a-story", None)
+
+
 def test_canonicals_on_another_site_or_scheme_are_refused_with_a_reason():
     assert check_canonical("https://evil.test/story", "https://www.site.ma/a") == \
         ("https://www.site.ma/a", "canonical ignored: on another site (evil.test)")

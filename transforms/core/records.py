@@ -154,6 +154,7 @@ class FeedStatus:
     content_hash: Optional[str] = None
     entries: int = 0
     new_entries: int = 0
+    error: str = ""             # a failed poll's error_type (not_a_feed, http_404, timeout, ...)
 
 
 class StorySignature(NamedTuple):

@@ -277,3 +277,32 @@ def test_every_duckdb_example_query_in_the_analyst_docs_runs(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
     results = [con.execute(b).fetchall() for b in duck]
     assert sum(1 for r in results if r) >= 4        # most examples find something in the demo data
+
+
+def test_one_misdated_story_does_not_stretch_the_default_period(tmp_path, capsys):
+    path = tmp_path / "misdated.duckdb"
+    con = duckdb.connect(str(path))
+    td.create_tables(con)
+    recent = dt.datetime.combine(morocco_today() - dt.timedelta(days=3), dt.time(9), tzinfo=UTC)
+    td.insert_rows(con, "stories", [
+        td.story_row("a", 1, published_at=recent, is_security=True, category="drugs", places=[td.KHEMISSET]),
+        td.story_row("a", 2, published_at=dt.datetime(1996, 5, 1, 9, tzinfo=UTC)),
+    ])
+    td.insert_rows(con, "places", td.PLACES)
+    sql.create_views_duckdb(con)
+    con.close()
+    data = report.load(f"duckdb:///{path}", Filters())
+    assert data.calendar.end - data.calendar.start < dt.timedelta(days=800)
+    assert data.totals["stories"] == 2
+    page = make_report(path, tmp_path)
+    assert 'id="notice-older"' in page and "1996-05-01" in page
+    wide = report.load(f"duckdb:///{path}", Filters(since=dt.date(1996, 1, 1)))
+    assert wide.calendar.start == dt.date(1996, 1, 1)
+
+
+def test_since_after_until_is_a_one_line_error(demo_db, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    code = report.main(["--warehouse", f"duckdb:///{demo_db}", "--out", str(out),
+                        "--since", "2026-11-30", "--until", "2026-11-01"])
+    err = capsys.readouterr().err
+    assert code == 2 and "is after --until" in err and err.count("\n") == 1 and not out.exists()

@@ -83,3 +83,20 @@ def test_feeds_polled_but_not_configured_are_listed(setup, capsys):
     out = capsys.readouterr().out
     line = next(x for x in out.splitlines() if x.startswith("http://127.0.0.1:8765/"))
     assert line.endswith("OK (not in config)")
+
+
+def test_a_feed_never_read_is_never_ok_and_says_why(setup, capsys):
+    from transforms.core.records import FeedStatus
+    from transforms.feed_state import merge_feed_state
+
+    cfg, db = setup
+    row = merge_feed_state(None, FeedStatus("http://d.test/feed", NOW - dt.timedelta(minutes=18), "error",
+                                            http_status=200, error="not_a_feed"))
+    assert row["last_status"] == "error:not_a_feed" and row["last_ok_at"] is None
+    cols = column_names("feed_state")
+    con = duckdb.connect(str(db))
+    con.execute(f"INSERT INTO feed_state VALUES ({', '.join('?' for _ in cols)})", [row[c] for c in cols])
+    con.close()
+    feeds.main(["status", "--config", str(cfg), "--warehouse", f"duckdb://{db}"])
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("http://d.test/feed"))
+    assert line.endswith("NEVER_OK") and "error:not_a_feed" in line

@@ -71,7 +71,6 @@ class BatchProgress:
         self.interval = interval or _interval()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="progress-line", daemon=True)
-        self._first_fetch: Optional[float] = None
         self._bar = None
         self.lines: list[str] = []        # what was shown (the last text of each redraw or log line)
 
@@ -93,9 +92,10 @@ class BatchProgress:
             self._bar.close()
 
     def _seconds(self, counts: dict) -> float:
-        if self._first_fetch is None and (counts.get("fetched") or counts.get("fetch_failed")):
-            self._first_fetch = time.monotonic()
-        return time.monotonic() - self._first_fetch if self._first_fetch is not None else 0.0
+        # The tally stamps the first fetch itself: sampling it only every ``interval``
+        # seconds would make a run shorter than that look infinitely fast.
+        first = tally.first_added("fetched", "fetch_failed")
+        return time.monotonic() - first if first is not None else 0.0
 
     def _show(self, final: bool = False) -> None:
         counts = tally.snapshot()

@@ -98,3 +98,16 @@ def test_a_sample_run_off_a_terminal_logs_its_progress(tmp_path):
     # the sample: 25 pages fetched (one 404), 24 articles, one js-only page: 2 dead letters after the polls
     assert lines[-1].startswith("progress: pages fetched 25 | extracted 24 | stories 24 | written 24 | ")
     assert lines[-1].endswith("errors 2")
+
+
+def test_a_run_shorter_than_the_log_interval_gets_a_true_rate():
+    # the last line of a 2-second run logged every 30 s once said "2496881208.7 pages/s":
+    # the first fetch was only noticed at the final sample
+    out = io.StringIO()
+    with BatchProgress(stream=out, tty=False, interval=30):
+        tally.add("fetched", 10)
+        tally.add("extracted", 10)
+        time.sleep(0.2)
+    last = out.getvalue().splitlines()[-1]
+    rate = float(last.split(" pages/s")[0].rsplit("| ", 1)[1])
+    assert 0 < rate <= 10 / 0.2 * 1.01

@@ -13,9 +13,11 @@ here. Thread-safe; costs a lock and a dict update per call.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 _COUNTS: Counter = Counter()
+_FIRST: dict = {}            # name -> time.monotonic() of its first add
 _LOCK = threading.Lock()
 
 
@@ -25,6 +27,15 @@ def add(name: str, n: int = 1) -> None:
     if n:
         with _LOCK:
             _COUNTS[name] += n
+            _FIRST.setdefault(name, time.monotonic())
+
+
+def first_added(*names: str) -> float | None:
+    """The earliest ``time.monotonic()`` (seconds) at which any of ``names`` was first
+    added to since the last :func:`reset`, or None if none was."""
+    with _LOCK:
+        times = [_FIRST[n] for n in names if n in _FIRST]
+    return min(times) if times else None
 
 
 def snapshot() -> dict:
@@ -37,3 +48,4 @@ def reset() -> None:
     """Forget every count (a new run in the same process)."""
     with _LOCK:
         _COUNTS.clear()
+        _FIRST.clear()

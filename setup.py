@@ -33,6 +33,9 @@ REQUIRES = [
     # maintained reference implementation; 2.0 brought the affine32 scheme the stored
     # signatures use (uint32 values), so signatures made by 1.x would not compare.
     "datasketch~=2.0",
+    # The progress line of long local runs (pipeline/progress.py): a well-kept terminal progress
+    # library that handles in-place redraws, terminal width and the closing newline.
+    "tqdm>=4.66",
 ]
 
 setup(

@@ -2,8 +2,10 @@
 and trafilatura's own command line.
 
 The bare loop does, per page, exactly the pure work of the pipeline's
-stages (extraction, cleaning, language detection, classification) in plain
-Python on a ``multiprocessing`` pool, reading the pages from disk. It is the
+stages (the pipeline's own page worker: extraction, the candidate lines for
+learned boilerplate, cleaning, language detection, classification, the row
+and its near-duplicate signature) in plain Python on a ``multiprocessing``
+pool, reading the pages from disk. It is the
 physical limit the pipeline is compared with: no HTTP, no Beam, no
 serialisation beyond one small result tuple per page. Pool start-up and the
 workers' model loading happen before the clock starts.
@@ -34,13 +36,11 @@ class Job:
 
 
 def _init_worker() -> None:
-    from transforms.security_model import SecurityClassifier
     from transforms.clean import load_rules
-    from transforms.extract import make_trafilatura_config
+    from transforms.process_page import PageWork, PageWorker
 
-    _STATE["config"] = make_trafilatura_config()
-    _STATE["rules"] = load_rules()
-    _STATE["classifier"] = SecurityClassifier.load()
+    # the pipeline's own page worker, built as a local batch run builds it
+    _STATE["worker"] = PageWorker(PageWork(clean_rules=load_rules(), run_id="bare", learned={}))
 
 
 def _ready(_: int) -> int:
@@ -48,28 +48,30 @@ def _ready(_: int) -> int:
     return os.getpid()
 
 
-def process_page(job: Job) -> tuple:
-    """(status, language, is_security) for one page; status is "ok" or an error type."""
+def job_page(job: Job):
+    """The :class:`transforms.core.records.Page` the pipeline would have fetched for ``job``."""
     import datetime as dt
 
-    from transforms.core.records import FeedEntry
-    from transforms.clean import clean_article
-    from transforms.extract import ExtractionError, extract_article
-    from transforms.language import detect_language
+    from transforms.core.records import FeedEntry, Page
 
     html = Path(job.path).read_text(encoding="utf-8")
     entry = FeedEntry(feed_url=job.feed_url, source=job.source, link=job.url, title=job.title,
                       summary=job.summary, guid=job.url, feed_language="ar",
                       published=dt.datetime.fromisoformat(job.published).astimezone(dt.timezone.utc))
-    try:
-        article = extract_article(html, job.url, entry, config=_STATE["config"])
-    except ExtractionError as exc:
-        return (exc.error_type, "", None)
-    article = clean_article(article, _STATE["rules"])
-    language = detect_language(article.text)
-    article = article.replace(language=language)
-    result = _STATE["classifier"].classify(article.title, article.text, language)
-    return ("ok", language, result.is_security)
+    return Page(entry=entry, url=job.url, final_url=job.url, status=200, html=html)
+
+
+def process_page(job: Job) -> tuple:
+    """(status, language, is_security) for one page; status is "ok" or the first error's type.
+
+    Runs the pipeline's own :class:`transforms.process_page.PageWorker`, i.e. exactly
+    the per-page work of the pipeline's stages: extraction, the candidate lines for
+    learned boilerplate, cleaning, language, classification, the row and its
+    near-duplicate signature."""
+    out = _STATE["worker"](job_page(job))
+    if out.row is None:
+        return (out.errors[0].error_type if out.errors else "error", "", None)
+    return ("ok", out.row["language"], out.row["is_security"])
 
 
 def bare_loop(jobs: list[Job], workers: int) -> dict:
@@ -145,62 +147,63 @@ def stage_breakdown(jobs: list[Job], limit: int = 200) -> dict:
     ``trafilatura_default`` is ``trafilatura.extract(html)`` with its defaults,
     which is roughly what the CLI does per file: the reference for the
     extraction stage's own overhead (metadata, page checks, our parse).
-    ``cluster`` is the near-duplicate clustering of the cleaned text: its
-    MinHash signature and its assignment against a full 14-day window of
-    28,000 stories (20 outlets x 100 a day: the other dev stories and
-    pastiches of them, see pipeline/tools/cluster_cost.py; built before the
-    clock starts).
+    ``lines`` is the page's candidate lines for learned boilerplate, ``row`` the
+    stories row (built and validated), ``sign`` its near-duplicate signature
+    (these three run in the page worker too); ``assign`` is the clustering's
+    assignment against a full 14-day window of 28,000 stories (20 outlets x 100
+    a day: the other dev stories and pastiches of them, see
+    pipeline/tools/cluster_cost.py; built before the clock starts), which runs
+    in the Beam process's global step, not in the worker.
     """
-    import datetime as dt
-
     import trafilatura
 
-    from transforms.core.records import FeedEntry
+    from pipeline.tools.cluster_cost import window_end, window_stories
+    from transforms import build_row, cluster_rows, source_boilerplate
     from transforms.clean import clean_article
+    from transforms.clusters import ClusterIndex
+    from transforms.core import schema
     from transforms.extract import ExtractionError, extract_article
     from transforms.language import detect_language
 
-    from pipeline.tools.cluster_cost import window_end, window_stories
-    from transforms.clusters import ClusterIndex
-    from transforms.core.records import StorySignature
-    from transforms.signatures import story_signature
-
     from benchmarks.corpus import load_stories
 
-    if "config" not in _STATE:
+    if "worker" not in _STATE:
         _init_worker()
+    worker = _STATE["worker"]
     measured = {j.title for j in jobs[:limit]}
     window = ClusterIndex(window_stories(["\n".join(s.paragraphs) for s in load_stories(4200)
                                           if s.title not in measured], 28_000))
-    totals = dict.fromkeys(("read", "extract", "clean", "language", "classify", "trafilatura_default",
-                            "cluster"), 0.0)
+    totals = dict.fromkeys(("read", "extract", "lines", "clean", "language", "classify", "row", "sign", "assign",
+                            "trafilatura_default"), 0.0)
     done = 0
     for job in jobs[:limit]:
-        t0 = time.perf_counter()
-        html = Path(job.path).read_text(encoding="utf-8")
-        entry = FeedEntry(feed_url=job.feed_url, source=job.source, link=job.url, title=job.title,
-                          summary=job.summary, guid=job.url, feed_language="ar",
-                          published=dt.datetime.fromisoformat(job.published).astimezone(dt.timezone.utc))
-        t1 = time.perf_counter()
+        t = [time.perf_counter()]
+        page = job_page(job)
+        t.append(time.perf_counter())
         try:
-            article = extract_article(html, job.url, entry, config=_STATE["config"])
+            article = extract_article(page.html, job.url, page.entry, config=worker.extract_config)
         except ExtractionError:
             continue
-        t2 = time.perf_counter()
-        article = clean_article(article, _STATE["rules"])
-        t3 = time.perf_counter()
-        language = detect_language(article.text)
-        t4 = time.perf_counter()
-        _STATE["classifier"].classify(article.title, article.text, language)
-        t5 = time.perf_counter()
-        trafilatura.extract(html, url=job.url)
-        t6 = time.perf_counter()
-        sig = story_signature(article.text)
-        window.assign_one(StorySignature(job.url, job.source, window_end(), window_end(),
-                                         None if sig is None else sig.values, 0 if sig is None else sig.shingles,
-                                         numbers=None if sig is None else sig.numbers))
-        t7 = time.perf_counter()
-        for key, secs in zip(totals, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
-            totals[key] += secs
+        t.append(time.perf_counter())
+        list(source_boilerplate._emit(article))
+        t.append(time.perf_counter())
+        article = clean_article(article, worker.work.clean_rules)
+        t.append(time.perf_counter())
+        language = detect_language(f"{article.title}\n{article.text}")
+        article = article.replace(language=language)
+        t.append(time.perf_counter())
+        cls = worker.classifier.classify(article.title, article.text, language)
+        t.append(time.perf_counter())
+        row = build_row.build_row(article, cls, "bare")
+        schema.validate_row("stories", row)
+        t.append(time.perf_counter())
+        sig = cluster_rows.signature_of_row(row)
+        t.append(time.perf_counter())
+        window.assign_one(sig._replace(story_time=window_end(), fetched_at=window_end()))
+        t.append(time.perf_counter())
+        trafilatura.extract(page.html, url=job.url)
+        t.append(time.perf_counter())
+        for key, a, b in zip(totals, t, t[1:]):
+            totals[key] += b - a
         done += 1
     return {"pages": done, "ms_per_page": {k: round(1000 * v / done, 2) if done else None for k, v in totals.items()}}

@@ -27,18 +27,16 @@ BENCH_HTTP = {
 
 
 def default_beam_args(workers: int) -> list[str]:
-    """What the benchmark found to use all cores with the direct runner (see BENCHMARKS.md).
+    """The local runner as ``pipeline.run`` sets it up by default (see BENCHMARKS.md, "Running modes").
 
-    ``pipeline.run`` turns a local batch ``DirectRunner`` into the FnApiRunner
-    (plain ``DirectRunner`` would try Prism, then fall back to the
-    single-threaded BundleBasedDirectRunner because the DuckDB sink's
-    ``GroupIntoBatches`` declares a processing-time timer). Threads beat
-    processes here because extraction already runs in one guard subprocess
-    per DoFn instance, i.e. per thread. The worker count is given explicitly
-    so that ``--workers K`` holds for every measurement.
+    ``pipeline.run`` turns a local batch ``DirectRunner`` into the FnApiRunner in
+    ``in_memory`` mode: one runner thread that fetches pages (several in flight)
+    and hands them to the page workers, one process per core
+    (:mod:`transforms.process_pages`). ``workers`` sets the page workers' count
+    through ``--direct_num_workers``' sibling, the number of cores the pool
+    sees; with the default it is every core.
     """
-    return ["--runner=DirectRunner", f"--direct_num_workers={workers}",
-            "--direct_running_mode=multi_threading"]
+    return ["--runner=DirectRunner", "--direct_running_mode=in_memory"]
 
 
 def write_config(path: Path, feed_urls: list[tuple[str, str, str]]) -> Path:
@@ -57,6 +55,7 @@ class TreeMemory:
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = 0
         self.peak_processes = 0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="rss-sampler", daemon=True)
 
@@ -107,12 +106,32 @@ class TreeMemory:
             pass
         return rss, 0
 
+    @staticmethod
+    def _cpu(pid: int) -> float:
+        """User + system CPU seconds of ``pid`` so far (0 when gone)."""
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def cpu_by_role(self) -> dict:
+        """CPU seconds by role: ``beam`` (the pipeline process) and ``workers`` (its
+        children: page workers, SDK worker processes), as last sampled (up to one
+        sampling interval is missed at each process's end)."""
+        out = {"beam": 0.0, "workers": 0.0}
+        for pid, secs in self.cpu.items():
+            out["beam" if pid == self.pid else "workers"] += secs
+        return {k: round(v, 2) for k, v in out.items()}
+
     def sample(self) -> None:
         pids = self._tree()
         rss = pss = 0
         for pid in pids:
             r, p = self._mem(pid)
             rss, pss = rss + r, pss + p
+            self.cpu[pid] = max(self.cpu.get(pid, 0.0), self._cpu(pid))
         self.peak_rss = max(self.peak_rss, rss)
         self.peak_pss = max(self.peak_pss, pss)
         self.peak_processes = max(self.peak_processes, len(pids))
@@ -125,15 +144,19 @@ class TreeMemory:
 
 
 def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str],
-                 log_path: Path, timeout: float = 3600, profile: str | None = None) -> dict:
-    """One ``python -m pipeline.run`` over the benchmark feeds; returns timings and memory."""
+                 log_path: Path, timeout: float = 3600, profile: str | None = None,
+                 workers: int | None = None) -> dict:
+    """One ``python -m pipeline.run`` over the benchmark feeds; returns timings, CPU and memory.
+    ``workers``: page workers (``$MOROCCO_NEWS_PAGE_WORKERS``; None: one per core)."""
     cmd = [sys.executable, "-m", "pipeline.run", "--config", str(config), "--warehouse", f"duckdb:///{warehouse}",
            "--allow-private-hosts", "--run-id", run_id, *beam_args]
     if profile:     # py-spy record: sampling profile of the whole tree, collapsed stacks
         spy = Path(sys.executable).with_name("py-spy")
-        cmd = [str(spy if spy.exists() else "py-spy"), "record", "--subprocesses", "--format", "raw",
+        cmd = [str(spy if spy.exists() else "py-spy"), "record"] + ([] if os.environ.get("SPY_NOSUB") else ["--subprocesses"]) + ["--format", "raw",
                "--rate", "50", "-o", profile, "--"] + cmd
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if workers:
+        env["MOROCCO_NEWS_PAGE_WORKERS"] = str(workers)
     start = time.perf_counter()
     with open(log_path, "w", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -146,7 +169,7 @@ def run_pipeline(config: Path, warehouse: Path, run_id: str, beam_args: list[str
     seconds = time.perf_counter() - start
     tail = Path(log_path).read_text(encoding="utf-8", errors="replace")[-3000:]
     return {"seconds": seconds, "returncode": rc, "peak_rss_bytes": mem.peak_rss, "peak_pss_bytes": mem.peak_pss,
-            "peak_processes": mem.peak_processes, "beam_args": beam_args, "log_tail": tail}
+            "peak_processes": mem.peak_processes, "cpu_seconds": mem.cpu_by_role(), "beam_args": beam_args, "log_tail": tail}
 
 
 def warehouse_counts(warehouse: Path, run_id: str) -> dict:

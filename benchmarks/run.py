@@ -37,7 +37,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=None, help="processes for every measurement (default: all cores)")
     p.add_argument("--beam-args", default=None,
                    help="Beam options for the pipeline runs instead of the default "
-                        "'--runner=DirectRunner --direct_num_workers=K --direct_running_mode=multi_threading'")
+                        "'--runner=DirectRunner --direct_running_mode=in_memory' (K page workers either way)")
     p.add_argument("--profile", action="store_true",
                    help="record both pipeline runs with py-spy (OUT/{pipeline,rerun}_profile.txt, summaries in "
                         "OUT/*_profile_summary.txt); needs py-spy and slows the runs down")
@@ -98,7 +98,7 @@ def measure(args: argparse.Namespace, work: Path, out: Path) -> dict:
             run_id = f"bench-{label}-{int(time.time())}"
             profile = str(out / f"{label}_profile.txt") if args.profile else None
             res = pipeline_bench.run_pipeline(config, warehouse, run_id, beam_args, out / f"{label}.log",
-                                              profile=profile)
+                                              profile=profile, workers=k)
             res["article_requests"] = server.article_requests()
             res["feed_requests"] = server.feed_requests()
             if res["returncode"] == 0:

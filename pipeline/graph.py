@@ -1,7 +1,15 @@
 """The pipeline graph, in the order of the design card.
 
     feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink
+                                 \_______ one page worker per core ________/
               (every stage's dead letters -> errors)
+
+The per-story CPU stages (extraction, cleaning, language, classification,
+the row and its near-duplicate signature, and the page's candidate lines for
+learned boilerplate) run fused in one worker process per core
+(:mod:`transforms.process_page`, behind the per-page time limit); the Beam
+process keeps HTTP, bookkeeping and writing. Each stage is still its own
+module and pure function, and its failures are still dead letters naming it.
 
 Source and sink are arguments: the launcher passes the configured feeds (or
 the streaming clock) and the warehouse writer; tests pass ``beam.Create`` /
@@ -16,20 +24,17 @@ from typing import Optional
 
 import apache_beam as beam
 
-from transforms.build_row import BuildRows
-from transforms.classify import ClassifyStories
-from transforms.clean import CleanArticles
 from transforms.clean_rules import CleanRules
 from transforms.cluster_stories import ClusterStories
-from transforms.extract import ExtractArticles
 from transforms.feed_state import CountNewEntries
 from transforms.fetch_pages import FetchPages, NewEntries
 from transforms.http_client import HttpSettings
-from transforms.language import DetectLanguage
 from transforms.lexicon import Lexicon
 from transforms.places import Gazetteer
+from transforms.process_page import PageWork
+from transforms.process_pages import ProcessPages
 from transforms.read_feeds import ReadFeeds
-from transforms.source_boilerplate import LearnedOutputs, LearnSourceBoilerplate, learned_lines
+from transforms.source_boilerplate import CountLineKeys, learned_lines
 
 FOURTEEN_DAYS_S = 14 * 24 * 3600.0
 
@@ -83,19 +88,16 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     feeds = p | "Feeds" >> source
     polled, entries, feed_status, entry_errors = _poll(p, feeds, cfg)
     pages = entries | "FetchPages" >> FetchPages(cfg.http)
-    extracted = pages.main | "Extract" >> ExtractArticles(cfg.extract_timeout_s)
-    learned = _learn_boilerplate(p, extracted.main, cfg)
-    cleaned = extracted.main | "Clean" >> CleanArticles(cfg.clean_rules, learned.learned)
-    tagged = cleaned.main | "Language" >> DetectLanguage()
-    classified = tagged.main | "Classify" >> ClassifyStories(cfg.lexicon, cfg.gazetteer, cfg.model_path)
-    rows = classified.main | "BuildRows" >> BuildRows(cfg.run_id)
+    # articles -> clean -> language -> classify -> rows (signed), in one page worker per core
+    rows = pages.main | "ProcessPages" >> ProcessPages(page_work(cfg), cfg.extract_timeout_s)
+    source_lines = None if cfg.streaming else (
+        rows.line_keys | "LearnBoilerplate" >> CountLineKeys(cfg.line_history))
     clustered = rows.main | "Clusters" >> ClusterStories(cfg.signatures, cfg.run_id, cfg.cluster_window,
-                                                         streaming=cfg.streaming)
-    errors = [e for e in (polled.errors, entry_errors, pages.errors, extracted.errors, learned.errors,
-                          cleaned.errors, tagged.errors, classified.errors, rows.errors, clustered.errors)
+                                                         streaming=cfg.streaming, signed=True)
+    errors = [e for e in (polled.errors, entry_errors, pages.errors, rows.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
     outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
-               "source_lines": learned.rows, "signatures": clustered.signatures}
+               "source_lines": source_lines, "signatures": clustered.signatures}
     if cfg.streaming:
         from transforms.windowing import window_outputs
 
@@ -163,15 +165,12 @@ def _poll(p, feeds, cfg: GraphConfig):
     return polled, new.main, polled.feed_status | "CountNewEntries" >> CountNewEntries(new.main), new.errors
 
 
-def _learn_boilerplate(p, articles, cfg: GraphConfig) -> LearnedOutputs:
-    """Per-source boilerplate lines, learned from the warehouse's ``source_lines``
-    (read at launch) and handed to the cleaner as a side input that is ready at
-    once, so cleaning streams along with extraction instead of waiting for the
-    whole run. Batch runs also count this run's lines and write them back for
-    the next run; streaming writes none (a run-wide count never completes on
-    an unbounded input)."""
-    learned = p | "LearnedLines" >> beam.Create([learned_lines(dict(cfg.line_history))])
-    if cfg.streaming:
-        return LearnedOutputs(learned=learned, rows=None, errors=None)
-    counted = articles | "LearnBoilerplate" >> LearnSourceBoilerplate(cfg.line_history)
-    return LearnedOutputs(learned=learned, rows=counted.rows, errors=counted.errors)
+def page_work(cfg: GraphConfig) -> PageWork:
+    """What each page worker is given once: clean rules, the boilerplate lines learned
+    from the warehouse's ``source_lines`` (read at launch; a line recurring in this run
+    is learned for the next one), the classifier's inputs and the run id. Batch runs
+    also count this run's candidate lines and write them back; streaming writes none
+    (a run-wide count never completes on an unbounded input)."""
+    return PageWork(clean_rules=cfg.clean_rules, run_id=cfg.run_id, learned=learned_lines(dict(cfg.line_history)),
+                    lexicon=cfg.lexicon, gazetteer=cfg.gazetteer, model_path=cfg.model_path,
+                    line_keys=not cfg.streaming)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import sys
@@ -22,13 +23,14 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
 from pipeline.config import http_settings, load_config
-from pipeline.graph import FOURTEEN_DAYS_S, GraphConfig, build
 from pipeline.options import NewsOptions
 from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
-from transforms.clean_rules import load_rules
 from transforms.core.text import redact_credentials
-from transforms.lexicon import Lexicon
-from transforms.places import Gazetteer
+
+# pipeline.graph (and with it the stages, datasketch, the clean rules, lexicon and
+# gazetteer) is imported only when a graph is built: a rerun with nothing new
+# (pipeline.quick_rerun) never needs it.
+FOURTEEN_DAYS_S = 14 * 24 * 3600.0      # = pipeline.graph.FOURTEEN_DAYS_S
 
 log = logging.getLogger("pipeline.launch")
 
@@ -43,14 +45,28 @@ def new_run_id() -> str:
 
 @dataclass
 class Job:
-    """A prepared run: options, feeds (with their conditional-GET state), warehouse, graph config, sink."""
+    """A prepared run: options, feeds (with their conditional-GET state), warehouse, and
+    (built on first use, see :meth:`cfg`) the graph config and the sink."""
 
     options: Any                  # NewsOptions (the whole PipelineOptions)
     feeds: list
     warehouse: Warehouse
-    cfg: GraphConfig
-    sink: beam.PTransform
+    make_cfg: Any                 # () -> pipeline.graph.GraphConfig
+    make_sink: Any                # () -> the warehouse writer (a PTransform)
+    run_id: str = ""
+    http: Any = None              # HttpSettings of this run
     max_failed_feeds_share: float = 0.5     # from the config's run section: exit 3 above it
+    prepare_warehouse: Any = None           # () -> RunState: sets the warehouse up (once) and reads it
+
+    @functools.cached_property
+    def cfg(self):
+        """The :class:`pipeline.graph.GraphConfig`, built once, when the graph needs it:
+        the clean rules, lexicon and gazetteer are loaded then (at launch, never in a DoFn)."""
+        return self.make_cfg()
+
+    @functools.cached_property
+    def sink(self) -> beam.PTransform:
+        return self.make_sink()
 
     @property
     def streaming(self) -> bool:
@@ -124,6 +140,24 @@ def read_state(warehouse: Warehouse, cluster_window: float = FOURTEEN_DAYS_S):
         return read_bigquery_state(warehouse.project, warehouse.dataset, cluster_window_s=cluster_window)
 
 
+def light_feed_state(path: str) -> dict | None:
+    """``feed_state`` rows (feed URL -> row) of an existing DuckDB file, read without setting
+    the file up (no DDL, views or places: ~0.4 s); None when the file is missing or cannot
+    be read that way (then the full :func:`read_state` runs)."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        from pipeline.warehouse.duckdb_setup import read_warehouse
+        from transforms.core import schema
+
+        cols = schema.column_names("feed_state")
+        with read_warehouse(path) as con:
+            rows = con.execute(f"SELECT {', '.join(cols)} FROM feed_state").fetchall()
+    except Exception:  # noqa: BLE001 - an old or odd file: the full set-up path deals with it
+        return None
+    return {r[0]: dict(zip(cols, r)) for r in rows}
+
+
 def prepare(options, stack: contextlib.ExitStack) -> Job:
     """Everything a run needs, or ConfigError/WarehouseError (one line each).
 
@@ -150,16 +184,34 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
     if warehouse.kind == "duckdb" and std.runner not in LOCAL_RUNNERS:
         raise WarehouseError(f"a DuckDB file is local to this machine: with --runner "
                              f"{std.runner} use --warehouse bigquery:PROJECT.DATASET")
-    state = read_state(warehouse, opts.cluster_window)
-    cfg = GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
-                      model_path=opts.model, run_id=run_id, known_ids=state.known_ids,
-                      line_history=state.line_history, signatures=state.signatures,
-                      cluster_window=opts.cluster_window, streaming=streaming,
-                      dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
-                      write_window=opts.poll_interval)
-    feeds = with_state(config.feeds, state.feed_state)
-    return Job(options, feeds, warehouse, cfg, make_sink(warehouse, run_id, opts, streaming, state.feed_state),
-               max_failed_feeds_share=config.max_failed_feeds_share)
+    light = None
+    if warehouse.kind == "duckdb" and not streaming and std.runner in DEFAULT_LOCAL:
+        light = light_feed_state(warehouse.path)     # a rerun with nothing new needs only the ETags
+    full: list = [] if light is not None else [read_state(warehouse, opts.cluster_window)]
+
+    def state():
+        """The whole RunState (DuckDB set up or migrated first); read once, when first needed."""
+        if not full:
+            full.append(read_state(warehouse, opts.cluster_window))
+        return full[0]
+
+    def graph_config():
+        from pipeline.graph import GraphConfig
+        from transforms.clean_rules import load_rules
+        from transforms.lexicon import Lexicon
+        from transforms.places import Gazetteer
+
+        return GraphConfig(http=http, clean_rules=load_rules(), lexicon=Lexicon.load(), gazetteer=Gazetteer.load(),
+                           model_path=opts.model, run_id=run_id, known_ids=state().known_ids,
+                           line_history=state().line_history, signatures=state().signatures,
+                           cluster_window=opts.cluster_window, streaming=streaming,
+                           dedup_horizon=opts.dedup_horizon, allowed_lateness=opts.allowed_lateness,
+                           write_window=opts.poll_interval)
+
+    feeds = with_state(config.feeds, light if light is not None else state().feed_state)
+    return Job(options, feeds, warehouse, graph_config,
+               lambda: make_sink(warehouse, run_id, opts, streaming, state().feed_state), run_id=run_id, http=http,
+               max_failed_feeds_share=config.max_failed_feeds_share, prepare_warehouse=state)
 
 
 # The local batch runner. Beam 2.77's ``direct_running_mode=multi_threading``
@@ -175,7 +227,7 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
 # reproduction. The workaround keeps the threads but gives the gRPC workers a
 # flush interval no bundle reaches, so only the size-based flush (called by the
 # bundle thread itself, between elements) remains.
-LOCAL_RUNNING_MODE = "multi_threading"      # the default --direct_running_mode of a local batch run
+LOCAL_RUNNING_MODE = "in_memory"            # the default --direct_running_mode of a local batch run
 RUNNING_MODES = ("in_memory", "multi_threading", "multi_processing")
 NO_TIMED_FLUSH_MS = 2**31 - 1               # ~24.8 days: longer than any bundle
 
@@ -188,9 +240,12 @@ def local_batch_runner(options, given: Iterable[str] = ()):
     fall back to the single-threaded bundle-based runner; so a local batch run
     uses the FnApiRunner. ``given`` names the options the user set on the
     command line (``direct_num_workers``, ``direct_running_mode``): those win.
-    Otherwise the mode is :data:`LOCAL_RUNNING_MODE` with one worker per core
-    (trafilatura runs in a guard subprocess per DoFn instance, so threads are
-    enough; BENCHMARKS.md).
+    Otherwise the mode is :data:`LOCAL_RUNNING_MODE`, ``in_memory``, chosen by
+    measurement (BENCHMARKS.md, "Running modes"): the per-page CPU work runs in
+    the page workers' pool (one process per core, :mod:`transforms.process_pages`)
+    and page fetches overlap on a thread pool, so one runner thread is enough; it
+    has no gRPC data plane (so no flush race), the least memory, and passed the
+    50,000- and 100,000-entry feeds with every entry accounted for.
 
     * ``multi_threading``: N embedded gRPC SDK workers in this process, with
       the timed flush pushed out of reach (:data:`NO_TIMED_FLUSH_MS`, see the
@@ -230,7 +285,7 @@ def finish(job: Job, result, started: dt.datetime, *, streaming: bool, local: bo
     """Print the summary of a finished local run and return its exit code (:func:`pipeline.summary.exit_code`)."""
     from pipeline.summary import exit_code, print_summary, summarize
 
-    fig = summarize(result, job.warehouse, job.cfg.run_id, started, feed_urls=[f.url for f in job.feeds],
+    fig = summarize(result, job.warehouse, job.run_id, started, feed_urls=[f.url for f in job.feeds],
                     streaming=streaming, local=local)
     print_summary(fig, out=sys.stdout)
     code, reason = exit_code(fig, max_failed_share=job.max_failed_feeds_share,
@@ -248,16 +303,31 @@ def launch_batch(job: Job, given: Iterable[str] = ()) -> int:
     # Our FnApiRunner for the default local runner; another local runner named with --runner
     # (BundleBasedDirectRunner, ...) is used as given.
     chosen = job.options.view_as(StandardOptions).runner
+    if local and chosen in DEFAULT_LOCAL:
+        from pipeline.quick_rerun import quick_rerun
+
+        if quick_rerun(job):      # nothing new in any feed: done without starting Beam
+            return finish(job, None, started, streaming=False)
+    if job.prepare_warehouse is not None:
+        job.prepare_warehouse()   # set up / migrate the warehouse before the graph writes to it
     runner = local_batch_runner(job.options, given) if local and chosen in DEFAULT_LOCAL else None
+    from pipeline.graph import build
+
     pipeline = beam.Pipeline(runner=runner, options=job.options)
     build(pipeline, beam.Create(job.feeds), job.sink, job.cfg)
-    result = pipeline.run()
+    if local:
+        from pipeline.progress import BatchProgress
+
+        with BatchProgress():            # the local runner runs the whole job inside run()
+            result = pipeline.run()
+            result.wait_until_finish()
+    else:
+        result = pipeline.run()
     if not local:
         # Dataflow & co: the job runs on the service; return once it is
         # submitted (a Flex Template launcher must). Results land in the warehouse.
         job_id = getattr(result, "job_id", lambda: None)() if result is not None else None
-        print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.cfg.run_id}, "
+        print(f"batch job submitted{f' (job id {job_id})' if job_id else ''}: run {job.run_id}, "
               f"{len(job.feeds)} feed(s) -> {job.warehouse.describe()}")
         return 0
-    result.wait_until_finish()
     return finish(job, result, started, streaming=False)

@@ -25,8 +25,12 @@ from typing import Iterable, Optional
 
 from apache_beam.options.pipeline_options import PipelineOptions, _BeamArgumentParser
 
-from pipeline.graph import FOURTEEN_DAYS_S
 from pipeline.warehouse.uri import DEFAULT_WAREHOUSE
+
+# The default clustering / dedup / lateness windows (= pipeline.graph.FOURTEEN_DAYS_S), not
+# imported from pipeline.graph: parsing options must not import the stages (a rerun with
+# nothing new never builds the graph; issue 17).
+FOURTEEN_DAYS_S = 14 * 24 * 3600.0
 
 PROG = "python -m pipeline.run"
 STREAMING_ONLY = ("poll_interval", "duration", "dedup_horizon", "allowed_lateness")

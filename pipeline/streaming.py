@@ -84,12 +84,18 @@ def launch_streaming(job) -> int:
     from apache_beam.runners.direct.direct_runner import BundleBasedDirectRunner
 
     with _sigint_event() as interrupted:
+        from pipeline.progress import PollLog
+        from transforms.core import tally
+
         p = beam.Pipeline(runner=BundleBasedDirectRunner(), options=options)
         build_streaming(p, feeds, sink, cfg, options)
+        tally.reset()
+        polls = PollLog(len(feeds))       # one log line per poll
         result = p.run()
         print(f"streaming: polling {len(feeds)} feed(s) every {opts.poll_interval:g}s"
               + (f" for {opts.duration:g}s" if opts.duration else " until Ctrl-C"), flush=True)
-        stopped_by = _wait(result, opts.duration, interrupted)
+        stopped_by = _wait(result, opts.duration, interrupted, polls)
+        polls.close()
     print(f"streaming stopped ({stopped_by})", flush=True)
     return finish(job, result, started, streaming=True)
 
@@ -109,9 +115,10 @@ class _sigint_event:
             signal.signal(signal.SIGINT, self.previous)
 
 
-def _wait(result, duration: Optional[float], interrupted: threading.Event) -> str:
+def _wait(result, duration: Optional[float], interrupted: threading.Event, polls=None) -> str:
     """Block until the job ends, ``duration`` (plus a grace period to drain)
-    passes or SIGINT; cancel cleanly in the last two cases."""
+    passes or SIGINT; cancel cleanly in the last two cases. ``polls``: a
+    :class:`pipeline.progress.PollLog`, checked as the wait goes (one line per poll)."""
     done = threading.Event()
 
     def waiter():
@@ -128,6 +135,8 @@ def _wait(result, duration: Optional[float], interrupted: threading.Event) -> st
         if deadline and time.monotonic() > deadline:
             break
         done.wait(0.2)
+        if polls is not None:
+            polls.check()
     if done.is_set():
         return "duration reached" if duration else "job ended"
     try:

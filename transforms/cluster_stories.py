@@ -49,7 +49,7 @@ _KEY = "clusters"
 class ClusterOutputs(NamedTuple):
     main: beam.PCollection          # stories rows with cluster columns
     signatures: beam.PCollection    # story_signatures rows
-    errors: beam.PCollection        # ErrorRecords
+    errors: Optional[beam.PCollection]   # ErrorRecords (None when the input came signed)
 
 
 class SignStoriesFn(beam.DoFn):
@@ -169,12 +169,16 @@ class ClusterStories(beam.PTransform):
 
     ``stored``: StorySignatures of the window read at launch; ``window_s``:
     how long (seconds after the fetch) a story is remembered, and the largest
-    publication gap between two copies; ``streaming``: stateful path.
+    publication gap between two copies; ``streaming``: stateful path;
+    ``signed``: the input is already ``(row, StorySignature)`` pairs (signed where
+    the row was built, e.g. :mod:`transforms.process_page`), so no signing step runs
+    and ``errors`` is None.
     """
 
     def __init__(self, stored: list, run_id: str, window_s: float = FOURTEEN_DAYS_S, streaming: bool = False,
-                 rule: ClusterRule = DEFAULT_RULE, scheme: SignatureScheme = DEFAULT_SCHEME):
+                 rule: ClusterRule = DEFAULT_RULE, scheme: SignatureScheme = DEFAULT_SCHEME, signed: bool = False):
         super().__init__()
+        self.signed = signed
         self.stored = list(stored)
         self.run_id = run_id
         self.window_s = window_s
@@ -183,23 +187,27 @@ class ClusterStories(beam.PTransform):
         self.scheme = scheme
 
     def expand(self, rows):
-        signed = rows | "Sign" >> beam.ParDo(SignStoriesFn(self.scheme)).with_outputs(ERRORS, main="main")
+        if self.signed:
+            pairs, errors = rows, None
+        else:
+            signed = rows | "Sign" >> beam.ParDo(SignStoriesFn(self.scheme)).with_outputs(ERRORS, main="main")
+            pairs, errors = signed.main, signed[ERRORS]
         if self.streaming:
-            out = (signed.main
+            out = (pairs
                    | "OneKey" >> beam.Map(lambda pair: (_KEY, pair))
                    | "Assign" >> beam.ParDo(ClusterStateFn(self.stored, self.window_s, self.run_id, self.rule,
                                                            self.scheme)).with_outputs(SIGNATURES, main="main"))
-            return ClusterOutputs(out.main, out[SIGNATURES], signed[ERRORS])
+            return ClusterOutputs(out.main, out[SIGNATURES], errors)
         p = rows.pipeline
         stored = p | "StoredWindow" >> beam.Create(self.stored)
-        assigned = (signed.main
+        assigned = (pairs
                     | "Signatures" >> beam.Map(lambda pair: pair[1])
                     | "AllSignatures" >> beam.combiners.ToList()
                     | "AssignAll" >> beam.FlatMap(assign_all, beam.pvalue.AsList(stored), self.rule, self.scheme))
         by_id = assigned | "ById" >> beam.Map(lambda s: (s.article_id, s))
-        clustered = signed.main | "WithCluster" >> beam.Map(
+        clustered = pairs | "WithCluster" >> beam.Map(
             lambda pair, found: with_cluster(pair[0], found.get(pair[0]["article_id"])),
             beam.pvalue.AsDict(by_id))
         run_id, scheme = self.run_id, self.scheme
         sig_rows = assigned | "SignatureRows" >> beam.Map(lambda s: signature_row(s, run_id, scheme))
-        return ClusterOutputs(clustered, sig_rows, signed[ERRORS])
+        return ClusterOutputs(clustered, sig_rows, errors)

@@ -18,11 +18,19 @@ that dies mid-call gives :class:`GuardCrashed`.
 The child pays its imports once; per call the cost is pickling the
 arguments and the result both ways (well under a millisecond for a 200 KB
 page; see the figures in :mod:`transforms.extract`).
+
+A handler that runs several steps can say which one it is in with
+:func:`note` (a few bytes written into a small file both processes map, no
+message): when the answer is late, :class:`GuardTimeout` carries the last
+note (``exc.note``), so the caller can tell *which* step overran (the fused
+page worker names the stage of its errors row this way).
 """
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
+import tempfile
 import subprocess
 import sys
 import threading
@@ -32,17 +40,44 @@ from typing import Any, Callable
 
 _ROOT = str(Path(__file__).resolve().parent.parent)   # the folder holding ``transforms``
 START_TIMEOUT_S = 120.0
+NOTE_BYTES = 64                 # the longest note kept (UTF-8 bytes)
+_NOTE: list = [None]            # child side: the mapped note file, when the parent gave one
 
 
 class GuardTimeout(TimeoutError):
-    """The call took longer than the guard's ``timeout_s``; the child was killed."""
+    """The call took longer than the guard's ``timeout_s``; the child was killed.
+
+    ``note``: the last :func:`note` the handler wrote during that call ("" when none)."""
+
+    def __init__(self, message: str = "", note: str = ""):
+        super().__init__(message)
+        self.note = note
+
+
+def note(text: str) -> None:
+    """In a guarded child: record ``text`` (at most :data:`NOTE_BYTES` bytes) as the step the
+    current call is in. Costs about a microsecond; a no-op outside a guarded child."""
+    mm = _NOTE[0]
+    if mm is not None:
+        data = text.encode("utf-8")[:NOTE_BYTES]
+        mm[:NOTE_BYTES] = data.ljust(NOTE_BYTES, b"\0")
+
+
+def _open_note(path: str | None) -> None:
+    if path:
+        fd = os.open(path, os.O_RDWR)
+        try:
+            _NOTE[0] = mmap.mmap(fd, NOTE_BYTES)
+        finally:
+            os.close(fd)
 
 
 class GuardCrashed(RuntimeError):
     """The child process died, or could not start, while serving a call."""
 
 
-def _serve(conn, factory: Callable[[], Callable[..., Any]]) -> None:  # runs in the child
+def _serve(conn, factory: Callable[[], Callable[..., Any]], note_path: str | None = None) -> None:  # child
+    _open_note(note_path)
     handler = factory()
     conn.send(("ready",))
     while True:
@@ -52,6 +87,7 @@ def _serve(conn, factory: Callable[[], Callable[..., Any]]) -> None:  # runs in 
             return
         if msg is None:
             return
+        note("")
         try:
             conn.send(("ok", handler(*msg)))
         except Exception as exc:  # noqa: BLE001 - the caller decides what an exception means
@@ -78,6 +114,26 @@ class GuardedProcess:
         self._conn = None
         self._lock = threading.Lock()
         self.restarts = 0
+        self._note_path = None
+
+    def _note_file(self) -> str:
+        if self._note_path is None:
+            where = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+            fd, path = tempfile.mkstemp(prefix="guard-note-", dir=where)
+            os.write(fd, b"\0" * NOTE_BYTES)
+            os.close(fd)
+            self._note_path = path
+        return self._note_path
+
+    def last_note(self) -> str:
+        """The note the child wrote last ("" when none)."""
+        if self._note_path is None:
+            return ""
+        try:
+            with open(self._note_path, "rb") as fh:
+                return fh.read(NOTE_BYTES).rstrip(b"\0").decode("utf-8", "replace")
+        except OSError:
+            return ""
 
     def _start(self) -> None:
         env = dict(os.environ)
@@ -87,7 +143,7 @@ class GuardedProcess:
         parent = _PipePair(proc.stdout.fileno(), proc.stdin.fileno())
         self._proc, self._conn = proc, parent
         try:
-            parent.send(self.factory)
+            parent.send((self.factory, self._note_file()))
             ready = parent.poll(START_TIMEOUT_S) and parent.recv() == ("ready",)
         except (EOFError, OSError):
             ready = False
@@ -116,7 +172,7 @@ class GuardedProcess:
             if not self._conn.poll(self.timeout_s):
                 self._kill()
                 self.restarts += 1
-                raise GuardTimeout(f"took longer than {self.timeout_s:g}s")
+                raise GuardTimeout(f"took longer than {self.timeout_s:g}s", note=self.last_note())
             try:
                 reply = self._conn.recv()
             except (EOFError, OSError) as exc:
@@ -140,6 +196,61 @@ class GuardedProcess:
                 except subprocess.TimeoutExpired:
                     pass
             self._kill()
+            if self._note_path is not None:
+                try:
+                    os.unlink(self._note_path)
+                except OSError:
+                    pass
+                self._note_path = None
+
+
+class GuardedPool:
+    """``size`` :class:`GuardedProcess` children with the same factory, for calls in flight
+    at once: ``submit(*args)`` returns a :class:`concurrent.futures.Future` of the
+    handler's result (or of the exception ``call`` raised), taken by whichever child
+    is free. Each child keeps its own hard ``timeout_s`` per call. Thread-safe.
+
+    One thread per child waits on its pipe (the interpreter lock is released while
+    it waits), so the caller can go on (fetching the next page, say) while the
+    children work. Children start on their first call.
+    """
+
+    def __init__(self, factory: Callable[[], Callable[..., Any]], size: int, timeout_s: float = 20.0):
+        from concurrent.futures import ThreadPoolExecutor
+        import queue
+
+        if size < 1:
+            raise ValueError(f"a pool needs at least one process, not {size}")
+        self.size = size
+        self.timeout_s = timeout_s
+        self.guards = [GuardedProcess(factory, timeout_s) for _ in range(size)]
+        self._idle: "queue.Queue[GuardedProcess]" = queue.Queue()
+        for g in self.guards:
+            self._idle.put(g)
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="guarded-pool")
+
+    def _call(self, args):
+        guard = self._idle.get()
+        try:
+            return guard.call(*args)
+        except GuardTimeout as exc:
+            exc.note = exc.note or guard.last_note()
+            raise
+        except GuardCrashed as exc:
+            exc.note = guard.last_note()
+            raise
+        finally:
+            self._idle.put(guard)
+
+    def submit(self, *args):
+        """A Future of ``factory()(*args)`` run in a free child."""
+        return self._executor.submit(self._call, args)
+
+    def close(self) -> None:
+        """Wait for the calls in flight, then stop every child."""
+        self._executor.shutdown(wait=True)
+        for g in self.guards:
+            g.close()
 
 
 class _PipePair:
@@ -163,9 +274,17 @@ class _PipePair:
         self._w.close()
 
 
-if __name__ == "__main__":
-    # child side: stdin/stdout are the pipes; keep print() from corrupting them
-    _in, _out = os.dup(0), os.dup(1)
+def child_main() -> None:
+    """The child's side: stdin/stdout are the pipes; keep print() from corrupting them."""
+    pipe_in, pipe_out = os.dup(0), os.dup(1)
     os.dup2(2, 1)
-    _pipes = _PipePair(_in, _out)
-    _serve(_pipes, _pipes.recv())
+    pipes = _PipePair(pipe_in, pipe_out)
+    _serve(pipes, *pipes.recv())
+
+
+if __name__ == "__main__":
+    # Run from the imported module, not from ``__main__``: the handlers import
+    # ``transforms.guarded_process`` to call note(), and must find the note file there.
+    from transforms import guarded_process
+
+    guarded_process.child_main()

@@ -29,6 +29,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ReadTimeoutError
 
+from transforms.core import deadlines
 from transforms.encoding import decode_body
 from transforms.robots import HostGate, RobotsCache, RobotsUnavailable
 from transforms.ssrf import (BlockedURL, FetchError, GuardedAdapter, Resolver, default_resolve,
@@ -295,9 +296,7 @@ class HttpClient:
                 except OSError:
                     pass
 
-        watchdog = threading.Timer(s.total_deadline, kill)
-        watchdog.daemon = True
-        watchdog.start()
+        watchdog = deadlines.arm(s.total_deadline, kill)     # one shared thread, not a Timer per request
         started = time.monotonic()
         r = None
         try:

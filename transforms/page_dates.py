@@ -53,6 +53,7 @@ _UPDATED_CLASS = re.compile(r"updated|modified|date-?mod|maj(?![a-z])|mise-a-jou
 _PUBLISHED_CLASS = re.compile(r"published|entry-date|pubdate|created|date-pub", re.IGNORECASE)
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_.])")
 _WS = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass
@@ -140,19 +141,40 @@ def _short_lines(root):
     one pass, not one ``text_content()`` per element."""
     els = [el for el in root.iter() if isinstance(el.tag, str)]
     size: dict = {}
+    digit: set = set()           # elements whose text holds a digit (text_content() without building it)
+    search = _DIGIT.search
     for el in reversed(els):
-        n = len(el.text or "")
+        text = el.text or ""
+        n = len(text)
+        has = bool(text) and search(text) is not None
         for ch in el:
-            n += size.get(ch, 0) + len(ch.tail or "")
+            tail = ch.tail or ""
+            n += size.get(ch, 0) + len(tail)
+            has = has or ch in digit or (bool(tail) and search(tail) is not None)
         size[el] = n
+        if has:
+            digit.add(el)
+
+    memo: dict = {}
 
     def ok(el):
-        if el is None or el.tag in ("script", "style", "noscript", "html", "body", "head", "title"):
+        # Memoised: an element is asked about once for itself and once per child.
+        # A text shorter than 4 characters, or without a digit, needs no text_content():
+        # its raw size and the digit marks computed bottom-up above tell.
+        # ``\d`` matches every Unicode decimal digit, Arabic-Indic ones included, so the
+        # digit test needs no to_ascii_digits() first (which maps only such digits).
+        if el is None:
             return None
-        if size.get(el, 0) > 4 * MAX_LINE_CHARS:
-            return None
-        t = _text(el)
-        return t if 4 <= len(t) <= MAX_LINE_CHARS and re.search(r"\d", dates.to_ascii_digits(t)) else None
+        if el in memo:
+            return memo[el]
+        t = None
+        if (el in digit and el.tag not in ("script", "style", "noscript", "html", "body", "head", "title")
+                and 4 <= size.get(el, 0) <= 4 * MAX_LINE_CHARS):
+            t = _text(el)
+            if not (4 <= len(t) <= MAX_LINE_CHARS and _DIGIT.search(t)):
+                t = None
+        memo[el] = t
+        return t
 
     out = []
     for el in els:

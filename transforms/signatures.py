@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from datasketch import MinHash
 
 from transforms.arabic import cached_stem, tokenize
 
@@ -171,11 +170,15 @@ def _shingle_hashes_of(tokens: list[str], scheme: SignatureScheme) -> np.ndarray
 @functools.lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
     """datasketch's permutation parameters for (num_perm, seed), computed once per process."""
+    from datasketch import MinHash     # imported on first use: datasketch pulls in scipy (~0.6 s)
+
     return MinHash(num_perm=num_perm, seed=seed).permutations
 
 
-def sketch(hashes, scheme: SignatureScheme = DEFAULT_SCHEME) -> MinHash:
+def sketch(hashes, scheme: SignatureScheme = DEFAULT_SCHEME) -> "MinHash":  # noqa: F821
     """A datasketch ``MinHash`` (affine32 scheme) of 32-bit item hashes (any iterable of ints)."""
+    from datasketch import MinHash     # on first use, not at import (a rerun with nothing new never signs)
+
     m = MinHash(num_perm=scheme.num_perm, seed=scheme.seed, scheme="affine32", hashfunc=int,
                 permutations=_permutations(scheme.num_perm, scheme.seed))
     items = hashes if isinstance(hashes, list) else [int(x) for x in hashes]

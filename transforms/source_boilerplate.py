@@ -171,14 +171,11 @@ class LearnSourceBoilerplate(beam.PTransform):
         self._min_share = min_share
 
     def expand(self, articles):
-        history = self._history
         keyed = articles | "LineKeys" >> beam.ParDo(_LineKeysFn()).with_outputs(ERRORS, main="main")
-        rows = (keyed.main
-                | "CountLines" >> beam.CombinePerKey(_CountCombine())
-                | "ToRows" >> beam.Map(_to_row, history))
+        rows = keyed.main | "Count" >> CountLineKeys(self._history)
         hist_only = [
             {"source": s, "line_hash": k, "line_sample": "", "articles": n, "last_seen": None}
-            for (s, k), n in history.items()
+            for (s, k), n in self._history.items()
         ]
         min_a, min_s = self._min_articles, self._min_share
 
@@ -191,3 +188,19 @@ class LearnSourceBoilerplate(beam.PTransform):
                    | "AllRows" >> beam.combiners.ToList()
                    | "Learn" >> beam.Map(combine))
         return LearnedOutputs(learned, rows, keyed[ERRORS])
+
+
+class CountLineKeys(beam.PTransform):
+    """Line-count items ``((source, key), (1, sample, seen_at))`` (what :func:`_emit`
+    yields per article, computed wherever the article was extracted, e.g. in the
+    fused page worker of :mod:`transforms.process_page`) -> ``source_lines`` rows,
+    with ``history`` (counts read at launch) added."""
+
+    def __init__(self, history: dict | None = None):
+        super().__init__()
+        self._history = dict(history or {})
+
+    def expand(self, keyed):
+        return (keyed
+                | "CountLines" >> beam.CombinePerKey(_CountCombine())
+                | "ToRows" >> beam.Map(_to_row, self._history))

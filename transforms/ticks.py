@@ -14,6 +14,8 @@ import apache_beam as beam
 from apache_beam.transforms import window
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Duration, Timestamp
 
+from transforms.core import tally
+
 
 class PollTicks(beam.PTransform):
     """feeds -> FeedSpec, every feed once per tick, every ``interval`` seconds.
@@ -98,4 +100,5 @@ class _WaitUntil(beam.DoFn):
         delay = t - time.time()
         if delay > 0:
             time.sleep(delay)
+        tally.add("polls")            # the streaming progress log (pipeline/progress.py): one line per poll
         yield t

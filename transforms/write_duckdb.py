@@ -16,7 +16,7 @@ import apache_beam as beam
 import pyarrow as pa
 from apache_beam.metrics import Metrics
 
-from transforms.core import schema
+from transforms.core import schema, tally
 from transforms.core.deadletter import error_row
 from transforms.core.records import FeedStatus
 from transforms.core.duckdb_lock import duckdb_writer
@@ -109,6 +109,8 @@ class DuckDBWriteFn(beam.DoFn):
                 n = upsert_rows(con, self.table, items)
             con.execute("COMMIT")
         self.rows.inc(n)
+        if self.table == "stories":
+            tally.add("written", n)       # the progress line (pipeline/progress.py)
         yield self.table, n
 
 

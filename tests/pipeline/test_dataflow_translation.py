@@ -55,8 +55,8 @@ def test_batch_pipeline_translates_for_dataflow():
     job = result.job.proto
     assert job.type.name == "JOB_TYPE_BATCH"
     names = transform_names(runner)
-    for stage in ("ReadFeeds", "NewEntries", "FetchPages", "Extract", "LearnBoilerplate", "Clean",
-                  "Language", "Classify", "BuildRows"):
+    for stage in ("ReadFeeds", "NewEntries", "FetchPages", "ProcessPages",
+                  "ProcessPages/ExtractCleanLanguageClassify", "LearnBoilerplate", "Clusters"):
         assert stage in names, stage
     # batch writes are BigQuery load jobs
     assert any(n.startswith("Warehouse/Write_stories/BigQueryBatchFileLoads") for n in names)
@@ -77,8 +77,8 @@ def test_streaming_pipeline_translates_for_dataflow():
     # PeriodicImpulse (not the local replay) drives the polls on Dataflow
     assert any(n.startswith("Feeds/Impulse/GenSequence") for n in names)
     assert not any("Schedule" in n or "WaitForTick" in n for n in names)
-    for stage in ("Feeds/ReshuffleFeeds", "ReadFeeds/Poll", "DedupEntries/Dedup", "FetchPages", "Clean",
-                  "Classify", "BuildRows"):
+    for stage in ("Feeds/ReshuffleFeeds", "ReadFeeds/Poll", "DedupEntries/Dedup", "FetchPages",
+                  "ProcessPages/ExtractCleanLanguageClassify", "Clusters"):
         assert stage in names, stage
     assert "NewEntries" not in names and "LearnBoilerplate" not in names
     # windowed writes, streaming inserts with dead letters for refused rows

@@ -44,9 +44,16 @@ def test_a_long_bundle_of_many_objects_arrives_whole_on_the_default_local_runner
 def test_the_runner_for_each_mode():
     from apache_beam.transforms.environments import EmbeddedPythonEnvironment, EmbeddedPythonGrpcEnvironment
 
-    assert LOCAL_RUNNING_MODE == "multi_threading"
-    options = PipelineOptions(["--direct_num_workers=3"])
-    runner = local_batch_runner(options, {"direct_num_workers"})
+    # the default (BENCHMARKS.md, "Running modes"): one in-process runner thread, no gRPC data plane
+    assert LOCAL_RUNNING_MODE == "in_memory"
+    options = PipelineOptions([])
+    runner = local_batch_runner(options)
+    assert isinstance(runner._default_environment, EmbeddedPythonEnvironment)
+    assert options.view_as(DirectOptions).direct_num_workers == 1
+
+    # multi_threading on request keeps the flush-race workaround
+    options = PipelineOptions(["--direct_num_workers=3", "--direct_running_mode=multi_threading"])
+    runner = local_batch_runner(options, {"direct_num_workers", "direct_running_mode"})
     env = runner._default_environment
     assert isinstance(env, EmbeddedPythonGrpcEnvironment) and env.data_buffer_time_limit_ms == NO_TIMED_FLUSH_MS
     direct = options.view_as(DirectOptions)

@@ -117,6 +117,7 @@ def _check_every_entry_accounted_for(result: dict, total: int, over_cap: int = 0
     assert s["feed entries"] == total
     assert s["over the per-feed cap (skipped)"] == over_cap and s["new, to fetch"] == total - over_cap
     assert s["errors"] == total
+    print(f"\n{total:,} entries: peak RSS {result['peak_mb']:.0f} MB (bound {MEMORY_BOUND_MB} MB)")  # pytest -s shows it
     assert result["peak_mb"] < MEMORY_BOUND_MB, result["peak_mb"]
 
 

@@ -127,7 +127,12 @@ def canonicalize_url(url: str) -> str:
     """
     url = (url or "").strip()
     if url_problem(url) is not None:
-        return redact_credentials(url)
+        redacted = redact_credentials(url)
+        # The problem may sit in the credentials alone ('http://\x1b@host'): once they are
+        # gone the link is a usable one, canonicalised as such, so the result is a fixed point.
+        if redacted != url and url_problem(redacted) is None:
+            return canonicalize_url(redacted)
+        return redacted
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in WEB_SCHEMES:

@@ -1,6 +1,6 @@
 """One story, one key: URL spellings that must fold, links that must never crash, and properties."""
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from transforms.urls import (article_id, canonicalize_url, check_canonical, registrable_domain, story_key,
                              url_problem)
@@ -92,6 +92,7 @@ URLISH = st.one_of(
 
 @settings(max_examples=500, deadline=None)
 @given(URLISH)
+@example("HTTP://\x1b@0")      # a control character in the credentials alone (found by hypothesis)
 def test_canonicalize_never_raises_is_idempotent_and_drops_credentials(url):
     once = canonicalize_url(url)
     assert canonicalize_url(once) == once

@@ -74,7 +74,12 @@ class GraphConfig:
 
 
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
-    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink.
+    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> one per article_id
+    -> clusters -> sink.
+
+    Rows that share an ``article_id`` (pages declaring one ``rel=canonical``) keep one
+    winner before clustering; the others are ``duplicate_canonical`` dead letters
+    (:mod:`transforms.canonical_dedup`; streaming: per ``write_window``).
 
     Every stage guards each element: an exception in one item becomes one
     ``errors`` row (its stage, URL and reason), never a failed run.

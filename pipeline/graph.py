@@ -1,6 +1,6 @@
 """The pipeline graph, in the order of the design card.
 
-    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink
+    feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> one per article_id -> clusters -> sink
                                  \_______ one page worker per core ________/
               (every stage's dead letters -> errors)
 
@@ -24,6 +24,7 @@ from typing import Optional
 
 import apache_beam as beam
 
+from transforms.canonical_dedup import DedupCanonical
 from transforms.clean_rules import CleanRules
 from transforms.cluster_stories import ClusterStories
 from transforms.feed_state import CountNewEntries
@@ -73,7 +74,12 @@ class GraphConfig:
 
 
 def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg: GraphConfig):
-    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> clusters -> sink.
+    """feeds -> entries -> pages -> articles -> clean -> language -> classify -> rows -> one per article_id
+    -> clusters -> sink.
+
+    Rows that share an ``article_id`` (pages declaring one ``rel=canonical``) keep one
+    winner before clustering; the others are ``duplicate_canonical`` dead letters
+    (:mod:`transforms.canonical_dedup`; streaming: per ``write_window``).
 
     Every stage guards each element: an exception in one item becomes one
     ``errors`` row (its stage, URL and reason), never a failed run.
@@ -92,9 +98,11 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
     rows = pages.main | "ProcessPages" >> ProcessPages(page_work(cfg), cfg.extract_timeout_s)
     source_lines = None if cfg.streaming else (
         rows.line_keys | "LearnBoilerplate" >> CountLineKeys(cfg.line_history))
-    clustered = rows.main | "Clusters" >> ClusterStories(cfg.signatures, cfg.run_id, cfg.cluster_window,
+    # one story per article_id: pages declaring the same rel=canonical -> one row, the others errors rows
+    unique = rows.main | "DedupCanonical" >> DedupCanonical(cfg.streaming, cfg.write_window, cfg.allowed_lateness)
+    clustered = unique.main | "Clusters" >> ClusterStories(cfg.signatures, cfg.run_id, cfg.cluster_window,
                                                          streaming=cfg.streaming, signed=True)
-    errors = [e for e in (polled.errors, entry_errors, pages.errors, rows.errors, clustered.errors)
+    errors = [e for e in (polled.errors, entry_errors, pages.errors, rows.errors, unique.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
     outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
                "source_lines": source_lines, "signatures": clustered.signatures}

@@ -205,6 +205,7 @@ def print_summary(fig: RunFigures, out: TextIO) -> None:
         _line(out, "security stories", c("classify", "security"))
         _line(out, "accident stories", c("classify", "accident"))
         _line(out, "rows built", c("build_row", "rows"))
+        _line(out, "  same canonical URL (errors rows)", c("canonical_dedup", "duplicates"))
     elif wh:
         _line(out, "failed polls", fig.errors_by_stage.get("read_feeds", 0))
         labels = (f" (Arabic {wh['arabic']}, security {wh['security']}, accident {wh['accident']})"

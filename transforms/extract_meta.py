@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from transforms.link_list import link_list_reason, page_lines
 from transforms.page_authors import find_author
 from transforms.page_dates import find_publication_date
 from transforms.urls import check_canonical
@@ -41,6 +42,7 @@ class PageInfo:
     h1: list = field(default_factory=list)
     site_name: str = ""
     description: str = ""
+    link_list: str = ""               # why the page is a link list (transforms.link_list), else ""
 
 
 def _non_space(text) -> int:
@@ -86,11 +88,17 @@ def page_info(tree, url: str, now: dt.datetime | None = None) -> PageInfo:
     info.date_rejected = list(choice.rejected)
     info.date_choice = choice
     info.author = find_author(tree, metas, info.site_name)
+    info.link_list = link_list_reason(page_lines(tree)) or ""
     return info
 
 
 def listing_reason(info: PageInfo, url: str) -> str | None:
-    """Why the page is a listing (home, tag, category…) rather than one article, or None."""
+    """Why the page is a listing (home, tag, category…) rather than one article, or None.
+
+    A link list (no paragraph-like line: :mod:`transforms.link_list`) is one whatever
+    its markup claims (``og:type=article`` included)."""
+    if info.link_list:
+        return info.link_list
     article_marks = (info.og_type == "article" or any(_ARTICLE_BODY.match(c) for c in info.body_classes))
     if article_marks:
         return None

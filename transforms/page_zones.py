@@ -31,6 +31,7 @@ _FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _FURNITURE_TAGS = {"nav", "aside", "footer"}
+FURNITURE_CLASS, FURNITURE_TAGS = _FURNITURE, frozenset(_FURNITURE_TAGS)   # for transforms.link_list
 _ARTICLE_CLASS = re.compile(r"(?<![a-z])(article|post|story|node|entry|news)", re.IGNORECASE)
 PARAGRAPH_WORDS = 25
 

@@ -81,7 +81,9 @@ def test_ctrl_c_stops_cleanly_with_a_summary_and_exit_0(tmp_path):
          "--poll-interval", "2", "--warehouse", f"duckdb:///{path}", "--run-id", "ctrl-c"],
         cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(15)                  # a few polls; the first one's stories are written by then
+        # a few polls; the first one's stories are written by then (they wait for the end of their
+        # write window, where pages sharing a canonical URL are compared: about one 2-second poll)
+        time.sleep(22)
         assert proc.poll() is None, "a run without --duration must keep running"
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=60)

@@ -27,7 +27,7 @@ import apache_beam as beam
 from transforms.canonical_dedup import DedupCanonical
 from transforms.clean_rules import CleanRules
 from transforms.cluster_stories import ClusterStories
-from transforms.feed_state import CountNewEntries
+from transforms.feed_state import CountNewEntries, HoldValidators
 from transforms.fetch_pages import FetchPages, NewEntries
 from transforms.http_client import HttpSettings
 from transforms.lexicon import Lexicon
@@ -104,6 +104,8 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
                                                          streaming=cfg.streaming, signed=True)
     errors = [e for e in (polled.errors, entry_errors, pages.errors, rows.errors, unique.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
+    if not cfg.streaming:     # a feed with entries left to retry keeps no validators: the next run reads it again
+        feed_status = feed_status | "HoldValidators" >> HoldValidators(errors)
     outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
                "source_lines": source_lines, "signatures": clustered.signatures}
     if cfg.streaming:
@@ -155,8 +157,9 @@ def _poll(p, feeds, cfg: GraphConfig):
     """Poll the feeds and keep the entries worth fetching.
 
     Batch: conditional-GET state comes in the FeedSpecs (from ``feed_state``),
-    stored and duplicate entries are dropped, and each feed's status counts the
-    stories new to the warehouse. Streaming: the conditional-GET state lives in
+    the per-feed cap counts only stories not yet stored, stored and duplicate
+    entries are dropped, and each feed's status counts the stories new to the
+    warehouse (``build`` then sets the entries it leaves to retry). Streaming: the conditional-GET state lives in
     Beam state keyed by feed, and article ids are deduplicated with state that
     expires after ``dedup_horizon``.
     """
@@ -167,8 +170,8 @@ def _poll(p, feeds, cfg: GraphConfig):
         polled = feeds | "ReadFeeds" >> StatefulReadFeeds(cfg.http)
         entries = polled.main | "DedupEntries" >> DedupEntries(cfg.dedup_horizon, known_ids=cfg.known_ids)
         return polled, entries, polled.feed_status, None
-    polled = feeds | "ReadFeeds" >> ReadFeeds(cfg.http)
     known = p | "KnownIds" >> beam.Create(cfg.known_ids)
+    polled = feeds | "ReadFeeds" >> ReadFeeds(cfg.http, beam.pvalue.AsList(known))
     new = polled.main | "NewEntries" >> NewEntries(beam.pvalue.AsList(known))
     return polled, new.main, polled.feed_status | "CountNewEntries" >> CountNewEntries(new.main), new.errors
 

@@ -12,6 +12,11 @@ are written to ``feed_state`` exactly as the sink writes them
 writer lock) and the summary is printed, without importing the graph, the
 stages, trafilatura or the model.
 
+A feed whose last run left entries to retry (a retryable page failure, entries
+over the per-feed cap) has no validators in ``feed_state``
+(:func:`transforms.feed_state.merge_feed_state`), so its poll here is an
+unconditional GET that answers 200 with entries: it is never skipped.
+
 Anything else (a changed feed, a failed poll, a feed with entries) returns
 None and the full pipeline runs as before (it polls again: a changed feed is
 then read twice in that run; a failed poll is recorded by the graph as

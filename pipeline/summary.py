@@ -17,8 +17,12 @@ Where the figures come from:
   warehouse says.
 
 A local batch summary also checks that every feed entry is accounted for:
-entries = over the per-feed cap + unusable (a bad link: an errors row) +
-already stored + duplicates + new, and new = pages fetched + fetches failed.
+entries (every entry the feeds list) = over the per-feed cap + unusable (no
+link, a bad link or a bad entry at the feed stage, a link with no article id
+at ``new_entries``: each an errors row) + already stored + duplicates + new,
+and new = pages fetched + fetches failed. A streaming summary counts failed
+polls (one ``read_feeds`` errors row per failed poll; the entry-level rows of
+that stage, :data:`ENTRY_ERROR_TYPES`, are not polls).
 
 Exit codes (:func:`exit_code`; the README's table lists every command's):
 0 the run completed (failed items are rows in ``errors``); 1 entries were
@@ -39,6 +43,9 @@ log = logging.getLogger("pipeline.summary")
 
 EXIT_OK, EXIT_LOST, EXIT_FEEDS_FAILED, EXIT_ERRORS = 0, 1, 3, 4
 REACHED = ("ok", "not_modified", "unchanged")
+# read_feeds errors rows about one entry of a feed that was read, not about a failed poll
+# (transforms/read_feeds.py: EntryProblem kinds and the per-feed cap)
+ENTRY_ERROR_TYPES = ("entry_without_link", "bad_link", "bad_entry", "over_entry_cap")
 
 
 def counters(result) -> dict[tuple[str, str], int]:
@@ -83,12 +90,18 @@ class RunFigures:
     def errors(self) -> int:
         return sum(self.errors_by_stage.values())
 
+    @property
+    def unusable(self) -> int:
+        """Entries that became an errors row before any fetch: at the feed stage (no link, a bad
+        link, a bad entry) and at ``new_entries`` (no article id)."""
+        return self.c("read_feeds", "unusable_entries") + self.c("new_entries", "errors")
+
     def unaccounted(self) -> Optional[str]:
         """None when every feed entry is accounted for, else what does not add up (local batch only)."""
         if self.streaming or not self.metrics_reliable or not self.counters:
             return None
         c = self.c
-        parts = (c("read_feeds", "entries_over_cap") + c("new_entries", "errors") + c("new_entries", "already_stored")
+        parts = (c("read_feeds", "entries_over_cap") + self.unusable + c("new_entries", "already_stored")
                  + c("new_entries", "duplicates_in_run") + c("new_entries", "kept"))
         problems = []
         if c("read_feeds", "entries") != parts:
@@ -123,6 +136,9 @@ def _duckdb_facts(path: str, run_id: str, started: dt.datetime, feed_urls: list[
             "errors_by_stage": dict(con.execute(
                 "SELECT stage, count(*) FROM errors WHERE run_id = ? GROUP BY stage ORDER BY stage",
                 [run_id]).fetchall()),
+            "failed_polls": one(
+                f"SELECT count(*) FROM errors WHERE run_id = ? AND stage = 'read_feeds' AND error_type NOT IN "
+                f"({', '.join('?' for _ in ENTRY_ERROR_TYPES)})", run_id, *ENTRY_ERROR_TYPES)[0],
         }
         if feed_urls:
             marks = ", ".join("?" for _ in feed_urls)
@@ -133,9 +149,13 @@ def _duckdb_facts(path: str, run_id: str, started: dt.datetime, feed_urls: list[
 
 
 def _bigquery_facts(warehouse, run_id: str, started: dt.datetime, feed_urls: list[str]) -> dict:
-    from pipeline.warehouse.bigquery_read import read_feed_state, run_counts
+    from pipeline.warehouse.bigquery_read import query_runner, read_feed_state, run_counts
 
     facts = run_counts(warehouse.project, warehouse.dataset, run_id)
+    kinds = ", ".join(f"'{k}'" for k in ENTRY_ERROR_TYPES)          # our own constants, not input
+    facts["failed_polls"] = int(query_runner(warehouse.project, warehouse.dataset)(
+        f"SELECT COUNT(*) AS n FROM errors WHERE run_id = @run_id AND stage = 'read_feeds' "
+        f"AND error_type NOT IN ({kinds})", {"run_id": run_id})[0]["n"])
     if feed_urls:
         state = read_feed_state(warehouse.project, warehouse.dataset)
         wanted = set(feed_urls)
@@ -193,7 +213,7 @@ def print_summary(fig: RunFigures, out: TextIO) -> None:
     if fig.metrics_reliable and fig.counters:
         _line(out, "feed entries", c("read_feeds", "entries"))
         _line(out, "  over the per-feed cap (skipped)", c("read_feeds", "entries_over_cap"))
-        _line(out, "  unusable (errors rows)", c("new_entries", "errors"))
+        _line(out, "  unusable (errors rows)", fig.unusable)
         _line(out, "  already stored (skipped)", c("new_entries", "already_stored"))
         _line(out, "  duplicates in this run", c("new_entries", "duplicates_in_run"))
         _line(out, "  new, to fetch", c("new_entries", "kept"))
@@ -207,7 +227,7 @@ def print_summary(fig: RunFigures, out: TextIO) -> None:
         _line(out, "rows built", c("build_row", "rows"))
         _line(out, "  same canonical URL (errors rows)", c("canonical_dedup", "duplicates"))
     elif wh:
-        _line(out, "failed polls", fig.errors_by_stage.get("read_feeds", 0))
+        _line(out, "failed polls", wh.get("failed_polls", "unknown"))
         labels = (f" (Arabic {wh['arabic']}, security {wh['security']}, accident {wh['accident']})"
                   if "arabic" in wh else "")
         _line(out, "stories written", f"{wh['rows_this_run']}{labels}")

@@ -180,6 +180,12 @@ def _nolink_feed(h, base, q):
                         {"title": "six", "link": f"{base}/articles/6", "pubDate": _date(-1)}]))
 
 
+def _badlink_feed(h, base, q):  # one link that cannot be parsed, one entry without a link, one good entry
+    return h._feed(rss([{"title": "bad port", "link": "http://127.0.0.1:99999/articles/13", "pubDate": _date(-1)},
+                        {"title": "no link either", "guid": "bl2", "pubDate": _date(-1)},
+                        {"title": "twelve", "link": f"{base}/articles/12", "pubDate": _date(-1)}]))
+
+
 def _dates_feed(h, base, q):
     return h._feed(rss([{"title": "undated", "link": f"{base}/articles/7"},
                         {"title": "from the future", "link": f"{base}/articles/8", "pubDate": _date(3650)},
@@ -255,6 +261,7 @@ ROUTES = {
     "/feeds/section.xml": _section_feed,
     "/feeds/plain.xml": _no_etag_feed,
     "/feeds/nolink.xml": _nolink_feed,
+    "/feeds/badlink.xml": _badlink_feed,
     "/feeds/dates.xml": _dates_feed,
     "/feeds/traps.xml": _traps_feed,
     "/feeds/malformed.xml": lambda h, b, q: h._send(200, b'<?xml version="1.0"?><rss><channel><title>broken'

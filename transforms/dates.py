@@ -345,17 +345,20 @@ def find_dates(text: str, *, now: dt.datetime | None = None) -> list[dt.datetime
     return out
 
 
-def check_plausible(d: dt.datetime | None, *, now: dt.datetime | None = None
-                    ) -> tuple[dt.datetime | None, str | None]:
+def check_plausible(d: dt.datetime | None, *, now: dt.datetime | None = None,
+                    skew: dt.timedelta = CLOCK_SKEW) -> tuple[dt.datetime | None, str | None]:
     """(date, None) when ``d`` can be a publication date, else (None, reason).
 
-    The date keeps its zone; a naive ``d`` is read in Africa/Casablanca."""
+    The date keeps its zone; a naive ``d`` is read in Africa/Casablanca.
+    ``skew``: how far after ``now`` a date may be (default :data:`CLOCK_SKEW`
+    for a page's own dates; a feed's date gets the feed stage's tolerance,
+    :data:`transforms.feed_fields.FUTURE_TOLERANCE`)."""
     if d is None:
         return None, "missing"
     if d.tzinfo is None:
         d = d.replace(tzinfo=MOROCCO_TZ)
     now = now or dt.datetime.now(UTC)
-    if d > now + CLOCK_SKEW:
+    if d > now + skew:
         return None, f"future: {d.isoformat()} is after now {now.isoformat()}"
     if d < EARLIEST:
         return None, f"implausible: {d.isoformat()} is before {EARLIEST.date().isoformat()}"

@@ -84,8 +84,8 @@ from apache_beam.metrics import Metrics
 
 from transforms.core.deadletter import ERRORS, dead_letter
 from transforms.core.records import Article, FeedEntry, Page, utcnow
-from transforms import dates
 from transforms.extract_meta import listing_reason, page_info
+from transforms.article_date import choose_publication
 from transforms.page_authors import clean_author
 from transforms.page_lede import find_lede, with_lede
 
@@ -250,11 +250,11 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
     else:
         fs["title"] = "none"
 
-    published, day, fs["published_at"], how = _publication(info, doc, entry, now)
+    published, day, fs["published_at"], how, refused = choose_publication(info, doc, entry, now)
     if how:
         fs["published_at_how"] = how
-    if info.date_rejected:
-        fs["published_at_rejected"] = "; ".join(info.date_rejected)[:300]
+    if info.date_rejected or refused:
+        fs["published_at_rejected"] = "; ".join([*info.date_rejected, *refused])[:300]
     if published is None and entry is not None and entry.published_rejected:
         fs["published_at_rejected"] = "; ".join(
             x for x in (fs.get("published_at_rejected"), f"feed {entry.published_rejected}") if x)[:300]
@@ -279,29 +279,6 @@ def extract_article(html: str, url: str, entry: FeedEntry | None = None, *, conf
         description=(getattr(doc, "description", None) or info.description or "").strip(),
         field_sources=fs,
     )
-
-
-def _publication(info, doc, entry: FeedEntry | None, now) -> tuple:
-    """(published_at, published_date, source, how): the page's own date (see
-    :mod:`transforms.page_dates`), else htmldate's ``original_date`` when the page's
-    rules allow its day, else the feed's date, else the page's update date, else none.
-    ``source`` is "page", "feed" or "none"; ``how`` names the element."""
-    if info.published is not None:
-        return info.published, info.published_day, "page", info.published_how
-    guess = dates.parse_date(getattr(doc, "date", None) or "", now=now) if doc is not None else None
-    guess, _ = dates.check_plausible(guess, now=now) if guess else (None, None)
-    choice = info.date_choice
-    if guess is not None and (choice is None or choice.accepts_guess(dates.stated_day(guess))):
-        return guess, dates.stated_day(guess), "page", "htmldate"
-    if entry is not None and entry.published is not None:
-        pub, _ = dates.check_plausible(entry.published, now=now)
-        if pub is not None:
-            return pub, dates.stated_day(pub), "feed", "feed"
-    if choice is not None and choice.updated is not None:
-        upd, _ = dates.check_plausible(choice.updated, now=now)
-        if upd is not None:
-            return upd, dates.stated_day(upd), "page", "updated"
-    return None, None, "none", ""
 
 
 def page_extractor():

@@ -10,6 +10,13 @@ Rules (pure; the warehouse sinks call this inside their write transaction):
 * ``etag``, ``last_modified`` and ``content_hash`` change only when a 200
   was read (``ok`` or ``unchanged``), so a failure never wipes the
   conditional-GET validators;
+* except when entries of that poll are left to retry
+  (``FeedStatus.retry_entries`` > 0: a page that failed with a retryable
+  error, :data:`RETRYABLE_ERROR_TYPES`, or an entry over the per-feed cap).
+  Then the validators are cleared, not advanced: the next run does an
+  unconditional GET, reads the feed again and retries those entries (the
+  stories already stored are skipped by their article ids). Storing them
+  would make the next poll a 304 / ``unchanged`` and lose the entries for good;
 * ``entries_total`` adds the poll's ``new_entries``, and
   ``last_new_entry_at`` moves to the poll time when there were any.
 
@@ -27,6 +34,26 @@ from transforms.core.schema import column_names
 
 REACHED = ("ok", "not_modified", "unchanged")
 READ_200 = ("ok", "unchanged")
+
+# Errors rows whose entry is worth another try on the next run: the failures
+# the HTTP client itself retries within a run (transforms/http_client.py:
+# timeouts, connection and DNS errors, the total deadline, 429 and 5xx), and
+# robots.txt that could not be read (RobotsUnavailable: a 5xx or a network
+# error on robots.txt). A 4xx, a blocked address, a TLS error or a page that
+# is not an article would fail again: those entries are not retried.
+RETRYABLE_ERROR_TYPES = frozenset({"timeout", "connection_error", "dns_error", "deadline", "http_429",
+                                   "http_5xx", "robots_unavailable"})
+RETRYABLE_STAGES = frozenset({"fetch_page"})
+OVER_CAP = "over_entry_cap"          # read_feeds: an entry skipped by the per-feed cap, taken on a later run
+
+
+def is_retryable(err) -> bool:
+    """Whether an ErrorRecord (or an ``errors`` row dict) is an entry the next run should
+    try again: a page fetch that failed with a retryable error, or an entry over the cap."""
+    get = err.get if isinstance(err, dict) else (lambda k: getattr(err, k, None))
+    kind, stage = get("error_type") or "", get("stage") or ""
+    return (stage in RETRYABLE_STAGES and kind in RETRYABLE_ERROR_TYPES) or (
+        stage == "read_feeds" and kind == OVER_CAP)
 
 
 def _empty(feed_url: str) -> dict:
@@ -51,7 +78,9 @@ def merge_feed_state(prev: Optional[dict], status: FeedStatus) -> dict:
         row["last_status"] = status.status
         row["consecutive_failures"] = 0
         row["last_ok_at"] = status.polled_at
-        if status.status in READ_200:
+        if status.status in READ_200 and (status.retry_entries or 0) > 0:
+            row["etag"] = row["last_modified"] = row["content_hash"] = None   # read it all again next run
+        elif status.status in READ_200:
             row["etag"] = status.etag
             row["last_modified"] = status.last_modified
             row["content_hash"] = status.content_hash
@@ -67,6 +96,37 @@ def with_new_count(status: FeedStatus, new_entries: int) -> FeedStatus:
     import dataclasses
 
     return dataclasses.replace(status, new_entries=new_entries)
+
+
+def with_retries(status: FeedStatus, retry_entries: int) -> FeedStatus:
+    """The poll's status with ``retry_entries`` = its entries left to retry."""
+    import dataclasses
+
+    return dataclasses.replace(status, retry_entries=retry_entries) if retry_entries else status
+
+
+class HoldValidators(beam.PTransform):
+    """Batch: set each FeedStatus's ``retry_entries`` from this run's errors.
+
+    ``errors``: the run's PCollection of ErrorRecords (every stage). The rows
+    that :func:`is_retryable` accepts are counted per ``feed_url``, and each
+    feed's status carries its count, so :func:`merge_feed_state` does not store
+    the validators of a feed with entries left to retry. The statuses wait for
+    the whole ``errors`` PCollection (a side input), i.e. for the page fetches.
+    """
+
+    def __init__(self, errors):
+        super().__init__()
+        self.errors = errors
+
+    def expand(self, statuses):
+        pending = (self.errors
+                   | "RetryableOnly" >> beam.Filter(is_retryable)
+                   | "FeedOfRetry" >> beam.Map(lambda e: (e.feed_url, 1))
+                   | "CountRetries" >> beam.CombinePerKey(sum))
+        return statuses | "SetRetries" >> beam.Map(
+            lambda s, per_feed: with_retries(s, per_feed.get(s.feed_url, 0)),
+            per_feed=beam.pvalue.AsDict(pending))
 
 
 class CountNewEntries(beam.PTransform):

@@ -40,7 +40,7 @@ from transforms.core.text import redact_credentials, safe_text
 from transforms.encoding import decode_body
 from transforms.feed_fields import FUTURE_TOLERANCE, entry_date, entry_link, entry_text
 from transforms.http_client import HttpClient, HttpSettings
-from transforms.urls import host_of
+from transforms.urls import article_id, host_of
 
 __all__ = ["FUTURE_TOLERANCE", "FeedParseError", "EntryProblem", "ParsedEntries", "parse_feed", "poll_feed",
            "ReadFeedsFn", "ReadFeeds"]
@@ -241,27 +241,42 @@ def poll_feed(spec: FeedSpec, client: HttpClient, *, now: Optional[dt.datetime] 
                       content_hash=entries.content_hash, entries=len(entries), new_entries=len(entries)), entries
 
 
-def cap_entries(entries: list, limit: Optional[int]) -> tuple[list, list]:
-    """``(kept, skipped)``: the ``limit`` newest entries of one poll and the rest.
+def cap_entries(entries: list, limit: Optional[int], known=frozenset()) -> tuple[list, list]:
+    """``(kept, skipped)``: the ``limit`` newest entries of one poll not yet stored, and the rest.
 
     Newest by ``published`` (undated entries count as oldest); the feed's own
-    order breaks ties, and both lists keep it. ``limit`` None or at least
-    ``len(entries)`` keeps everything. This bounds the work one poll can
-    cause (a feed of 50,000 items); the caller records every skipped entry.
+    order breaks ties, and both lists keep it. ``known``: article ids already
+    in the warehouse (:func:`transforms.urls.article_id` of the link); those
+    entries are always kept (``NewEntries`` skips them without work) and do not
+    count towards ``limit``, so each run takes the next ``limit`` stories and a
+    backlog drains over runs. ``limit`` None or at least ``len(entries)`` keeps
+    everything. This bounds the work one poll can cause (a feed of 50,000
+    items); the caller records every skipped entry.
     """
     if limit is None or len(entries) <= limit:
         return list(entries), []
+    stored = {i for i, e in enumerate(entries) if known and article_id(e.link) in known}
     def newest_first(i: int) -> tuple:
         published = entries[i].published
         return (0, -published.timestamp(), i) if published else (1, 0.0, i)
 
-    keep = set(sorted(range(len(entries)), key=newest_first)[:limit])
+    fresh = [i for i in range(len(entries)) if i not in stored]
+    keep = stored | set(sorted(fresh, key=newest_first)[:limit])
     return ([e for i, e in enumerate(entries) if i in keep],
             [e for i, e in enumerate(entries) if i not in keep])
 
 
 class ReadFeedsFn(beam.DoFn):
-    """FeedSpec -> FeedEntry; tagged outputs ``errors`` and ``feed_status``."""
+    """FeedSpec -> FeedEntry; tagged outputs ``errors`` and ``feed_status``.
+
+    ``process`` takes an optional side input ``known`` (article ids already
+    stored, a list or set) for the per-feed cap (:func:`cap_entries`).
+    Counters (namespace ``read_feeds``): ``entries`` every entry the feed
+    lists, ``unusable_entries`` those that became an errors row (no link, a
+    bad link, a bad entry; ``entries_without_link`` the first kind only),
+    ``entries_over_cap``, ``polled``, ``failed``, ``not_modified``,
+    ``unchanged``, ``future_dates_dropped``.
+    """
 
     def __init__(self, http_settings: HttpSettings):
         self.settings = http_settings
@@ -272,17 +287,28 @@ class ReadFeedsFn(beam.DoFn):
         self.failed = Metrics.counter("read_feeds", "failed")
         self.entries = Metrics.counter("read_feeds", "entries")
         self.no_link = Metrics.counter("read_feeds", "entries_without_link")
+        self.unusable = Metrics.counter("read_feeds", "unusable_entries")
         self.future = Metrics.counter("read_feeds", "future_dates_dropped")
         self.over_cap = Metrics.counter("read_feeds", "entries_over_cap")
 
     def setup(self):
         self.client = HttpClient(self.settings)
+        self._known_id, self._known = None, frozenset()
+
+    def _known_ids(self, known) -> frozenset:
+        if not known:
+            return frozenset()
+        if isinstance(known, (set, frozenset)):
+            return known
+        if self._known_id != id(known):        # a side input list: build the set once per list
+            self._known_id, self._known = id(known), frozenset(known)
+        return self._known
 
     def teardown(self):
         if self.client is not None:
             self.client.close()
 
-    def process(self, spec: FeedSpec):
+    def process(self, spec: FeedSpec, known=None):
         self.polled.inc()
         spec = dataclasses.replace(spec, source=spec.source or host_of(spec.url).removeprefix("www."))
         try:
@@ -297,33 +323,41 @@ class ReadFeedsFn(beam.DoFn):
             return
         self.not_modified.inc(status.status == "not_modified")
         self.unchanged.inc(status.status == "unchanged")
-        self.entries.inc(len(entries))
+        self.entries.inc(len(entries) + len(entries.problems))
+        self.unusable.inc(len(entries.problems))
         self.future.inc(entries.future_dates)
         yield beam.pvalue.TaggedOutput("feed_status", status)
         for problem in entries.problems:
-            self.no_link.inc()
+            self.no_link.inc(problem.error_type == "entry_without_link")
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
                 "read_feeds", spec, error_type=problem.error_type, message=problem.message,
                 http_status=status.http_status, url=problem.link or None))
-        kept, skipped = cap_entries(entries, spec.max_entries)
+        kept, skipped = cap_entries(entries, spec.max_entries, self._known_ids(known))
         self.over_cap.inc(len(skipped))
         for entry in skipped:
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter(
                 "read_feeds", entry, error_type="over_entry_cap",
-                message=f"the feed lists {len(entries)} entries; the {spec.max_entries} newest are taken per poll "
-                        f"(raise run.max_entries_per_feed or the feed's max_entries to take more)",
+                message=f"the feed lists {len(entries)} entries; the {spec.max_entries} newest not yet stored are "
+                        f"taken per poll, the rest on later runs (raise run.max_entries_per_feed or the feed's "
+                        f"max_entries to take more at once)",
                 http_status=status.http_status))
         yield from kept
 
 
 class ReadFeeds(beam.PTransform):
-    """PCollection[FeedSpec] -> outputs main (FeedEntry), errors, feed_status."""
+    """PCollection[FeedSpec] -> outputs main (FeedEntry), errors, feed_status.
 
-    def __init__(self, http_settings: HttpSettings):
+    ``known_ids``: optional side input (``beam.pvalue.AsList``) of the article
+    ids already stored, so that the per-feed cap takes stories not yet stored."""
+
+    def __init__(self, http_settings: HttpSettings, known_ids=None):
         super().__init__()
         self.settings = http_settings
+        self.known_ids = known_ids
 
     def expand(self, specs):
+        side = () if self.known_ids is None else (self.known_ids,)
         return (specs
                 | "SpreadFeeds" >> beam.Reshuffle()
-                | "Poll" >> beam.ParDo(ReadFeedsFn(self.settings)).with_outputs("errors", "feed_status", main="main"))
+                | "Poll" >> beam.ParDo(ReadFeedsFn(self.settings), *side).with_outputs(
+                    "errors", "feed_status", main="main"))

@@ -62,18 +62,26 @@ def test_fail_on_errors_makes_any_errors_row_exit_4(tmp_path, srv, capsys):
 
 
 def test_the_batch_summary_agrees_with_feed_state_and_adds_up(tmp_path, srv, capsys):
-    feeds = [srv.url("/feeds/good.xml"), srv.url("/feeds/section.xml"), srv.url("/feeds/html.xml")]
+    feeds = [srv.url("/feeds/good.xml"), srv.url("/feeds/section.xml"), srv.url("/feeds/html.xml"),
+             srv.url("/feeds/badlink.xml")]
     assert _run(tmp_path, feeds) == 0
     out = capsys.readouterr().out
-    assert "feeds                              3: 2 ok, 0 not modified (304), 0 unchanged, 1 failed" in out
-    # good.xml and section.xml share article 2: one duplicate; four new entries, each fetched once
-    assert "feed entries                       5" in out and "duplicates in this run           1" in out
-    assert "new, to fetch                    4" in out
+    assert "feeds                              4: 3 ok, 0 not modified (304), 0 unchanged, 1 failed" in out
+    # good.xml and section.xml share article 2: one duplicate; badlink.xml lists a link with a bad
+    # port and an entry without a link (two unusable entries, two errors rows) and article 12;
+    # five new entries, each fetched once: 8 = 0 + 2 + 0 + 1 + 5
+    assert "feed entries                       8" in out and "duplicates in this run           1" in out
+    assert "unusable (errors rows)           2" in out and "over the per-feed cap (skipped)  0" in out
+    assert "already stored (skipped)         0" in out and "new, to fetch                    5" in out
+    assert "pages fetched                      5 (failed: 0)" in out
+    unusable = query(tmp_path / "w.duckdb", "SELECT error_type, count(*) FROM errors WHERE stage = 'read_feeds' "
+                     "AND error_type IN ('bad_link', 'entry_without_link') GROUP BY ALL ORDER BY 1")
+    assert unusable == [("bad_link", 1), ("entry_without_link", 1)]
     assert _run(tmp_path, feeds) == 0                                 # again: good.xml answers 304
     out = capsys.readouterr().out
     state = dict(query(tmp_path / "w.duckdb", "SELECT last_status, count(*) FROM feed_state GROUP BY ALL"))
-    assert state == {"not_modified": 1, "unchanged": 1, "error:not_a_feed": 1}
-    assert "feeds                              3: 0 ok, 1 not modified (304), 1 unchanged, 1 failed" in out
+    assert state == {"not_modified": 1, "unchanged": 2, "error:not_a_feed": 1}
+    assert "feeds                              4: 0 ok, 1 not modified (304), 2 unchanged, 1 failed" in out
 
 
 def test_the_streaming_summary_matches_feed_state(tmp_path, capsys):
@@ -88,7 +96,8 @@ def test_the_streaming_summary_matches_feed_state(tmp_path, capsys):
     assert not_modified >= 4 and failed == 1                 # the sample's broken feed
     line = [x for x in out.splitlines() if x.strip().startswith("feeds (state at the end)")][0]
     assert f"{len(states)}: " in line and f"{not_modified} not modified (304)" in line and f"{failed} failed" in line
-    polls_failed = query(db, "SELECT count(*) FROM errors WHERE run_id = 's1' AND stage = 'read_feeds'")[0][0]
+    polls_failed = query(db, "SELECT count(*) FROM errors WHERE run_id = 's1' AND stage = 'read_feeds' AND "
+                         "error_type NOT IN ('entry_without_link', 'bad_link', 'bad_entry', 'over_entry_cap')")[0][0]
     assert polls_failed >= 3 and f"failed polls                       {polls_failed}" in out
     stories = query(db, "SELECT count(*) FROM stories WHERE run_id = 's1'")[0][0]
     assert f"stories written                    {stories} (" in out

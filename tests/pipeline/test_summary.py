@@ -73,3 +73,43 @@ def test_new_entries_counts_every_entry_once():
     c = counters(p.run())
     got = (c[("new_entries", "already_stored")], c[("new_entries", "duplicates_in_run")], c[("new_entries", "kept")])
     assert got == (2, 1, 2) and sum(got) == len(entries)
+
+
+def test_unusable_feed_entries_are_counted_in_the_lines_that_add_up():
+    """An entry without a link or with a bad link is a feed entry and an unusable one."""
+    fig = figures(read_feeds__entries=14, read_feeds__unusable_entries=3)
+    assert fig.unusable == 4 and fig.unaccounted() is None
+    out = io.StringIO()
+    print_summary(fig, out)
+    assert "feed entries                       14" in out.getvalue()
+    assert "  unusable (errors rows)           4" in out.getvalue()
+    lost = figures(read_feeds__entries=14)            # the three unusable entries not counted: lost
+    assert "14 feed entries but 11" in exit_code(lost, max_failed_share=0.5)[1]
+
+
+def test_failed_polls_count_polls_not_the_feed_stage_errors_rows(tmp_path):
+    """Streaming: one failed poll is one read_feeds row; rows about single entries are not polls."""
+    import datetime as dt
+
+    from pipeline.summary import _duckdb_facts
+    from pipeline.warehouse.duckdb_setup import ensure_duckdb, write_warehouse
+    from transforms.core.deadletter import error_row
+    from transforms.core.records import ErrorRecord
+    from transforms.write_duckdb import upsert_rows
+
+    path = str(tmp_path / "w.duckdb")
+    ensure_duckdb(path)
+    kinds = [("read_feeds", "connection_error"), ("read_feeds", "not_a_feed"), ("read_feeds", "entry_without_link"),
+             ("read_feeds", "bad_link"), ("read_feeds", "over_entry_cap"), ("read_feeds", "bad_entry"),
+             ("fetch_page", "http_5xx")]
+    rows = [error_row(ErrorRecord(stage=s, url=f"http://f.test/{i}", error_type=k, message="m"), "s1")
+            for i, (s, k) in enumerate(kinds)]
+    with write_warehouse(path) as con:
+        upsert_rows(con, "errors", rows)          # as the sink writes them
+    facts = _duckdb_facts(path, "s1", dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), [])
+    assert facts["failed_polls"] == 2 and facts["errors_by_stage"] == {"fetch_page": 1, "read_feeds": 6}
+    fig = RunFigures(run_id="s1", seconds=1.0, warehouse_name="w", streaming=True, metrics_reliable=False,
+                     warehouse=facts)
+    out = io.StringIO()
+    print_summary(fig, out)
+    assert "failed polls                       2" in out.getvalue()

@@ -56,3 +56,38 @@ def test_read_feeds_records_every_entry_over_the_cap(srv):
                     equal_to(["1", "2"]), label="kept")       # articles 1 and 2 are the newest
         assert_that(out.errors | "skipped" >> beam.Map(lambda e: (e.stage, e.error_type, e.url.rsplit("/", 1)[-1])),
                     equal_to([("read_feeds", "over_entry_cap", "3#comments")]), label="skipped")
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-1000, 1000)), max_size=30), st.integers(1, 10),
+       st.sets(st.integers(0, 29)))
+def test_the_cap_counts_only_stories_not_yet_stored(hours, limit, stored):
+    """Stored entries are always kept (NewEntries skips them) and never use up the cap, so the
+    next ``limit`` new stories are taken each run: a backlog drains instead of being skipped forever."""
+    from transforms.urls import article_id
+
+    entries = [entry(i, h) for i, h in enumerate(hours)]
+    known = frozenset(article_id(e.link) for i, e in enumerate(entries) if i in stored)
+    kept, skipped = cap_entries(entries, limit, known)
+    assert sorted(e.link for e in kept + skipped) == sorted(e.link for e in entries)     # nothing lost
+    if len(entries) <= limit:
+        assert (kept, skipped) == (entries, [])
+        return
+    fresh = [e for e in entries if article_id(e.link) not in known]
+    assert [e for e in kept if article_id(e.link) in known] == [e for e in entries if article_id(e.link) in known]
+    assert ([e for e in kept if article_id(e.link) not in known], skipped) == cap_entries(fresh, limit)
+
+
+def test_read_feeds_caps_over_the_stories_not_yet_stored(srv):
+    """good.xml lists articles 1, 2 and 3; with 1 and 2 stored, a cap of 2 takes 3 (and keeps 1 and 2
+    for NewEntries to skip): nothing is over the cap."""
+    from transforms.urls import article_id
+
+    HostGate.reset_all()
+    good = FeedSpec(url=srv.url("/feeds/good.xml"), name="good", source="hostile", max_entries=2)
+    with TestPipeline() as p:
+        first = p | "first" >> beam.Create([good]) | "r1" >> ReadFeeds(SETTINGS)
+        ids = first.main | beam.Map(lambda e: article_id(e.link))      # what the first poll took: 1 and 2
+        second = p | "second" >> beam.Create([good]) | "r2" >> ReadFeeds(SETTINGS, beam.pvalue.AsList(ids))
+        assert_that(second.main | "kept" >> beam.Map(lambda e: e.link.rsplit("/", 1)[-1].split("?")[0]),
+                    equal_to(["1", "2", "3#comments"]), label="kept")
+        assert_that(second.errors, equal_to([]), label="none over the cap")

@@ -1,8 +1,13 @@
 import datetime as dt
 
-from transforms.core.records import FeedStatus
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.core.records import ErrorRecord, FeedStatus
 from transforms.core.schema import validate_row
-from transforms.feed_state import merge_feed_state
+from transforms.feed_state import HoldValidators, is_retryable, merge_feed_state
 
 T = dt.datetime(2024, 5, 1, tzinfo=dt.timezone.utc)
 H = dt.timedelta(hours=1)
@@ -68,3 +73,52 @@ def test_count_new_entries_sets_new_entries_from_surviving_entries():
         out = p | "S" >> beam.Create(statuses) | CountNewEntries(entries)
         assert_that(out | beam.Map(lambda s: (s.feed_url, s.entries, s.new_entries)),
                     equal_to([("a", 5, 2), ("b", 5, 1), ("c", 5, 0)]))
+
+
+# --- entries left to retry (retryable page failures, entries over the cap) -------------------------
+
+def test_a_poll_with_entries_to_retry_clears_the_validators_instead_of_storing_them():
+    row = merge_feed_state(None, st("ok", T, http_status=200, etag='"e1"', last_modified="lm1", content_hash="h1"))
+    row = merge_feed_state(row, st("ok", T + H, http_status=200, etag='"e2"', last_modified="lm2",
+                                   content_hash="h2", new_entries=2, retry_entries=1))
+    assert (row["etag"], row["last_modified"], row["content_hash"]) == (None, None, None)
+    assert (row["last_status"], row["last_ok_at"], row["entries_total"]) == ("ok", T + H, 2)
+    row = merge_feed_state(row, st("ok", T + 2 * H, http_status=200, etag='"e3"', content_hash="h3"))
+    assert (row["etag"], row["content_hash"]) == ('"e3"', "h3")          # nothing left: stored again
+
+
+def test_retry_entries_on_a_304_or_a_late_status_change_nothing_else():
+    row = merge_feed_state(None, st("ok", T, http_status=200, etag='"e1"', content_hash="h1"))
+    assert merge_feed_state(row, st("not_modified", T + H, http_status=304, retry_entries=3))["etag"] == '"e1"'
+    late = merge_feed_state(row, st("ok", T - H, http_status=200, etag='"old"', retry_entries=1))
+    assert late["etag"] == '"e1"' and late["last_polled_at"] == T
+
+
+@pytest.mark.parametrize("stage, error_type, retry", [
+    ("fetch_page", "http_5xx", True), ("fetch_page", "http_429", True), ("fetch_page", "timeout", True),
+    ("fetch_page", "connection_error", True), ("fetch_page", "dns_error", True), ("fetch_page", "deadline", True),
+    ("fetch_page", "robots_unavailable", True), ("read_feeds", "over_entry_cap", True),
+    ("fetch_page", "http_404", False), ("fetch_page", "blocked_private", False), ("fetch_page", "tls_error", False),
+    ("fetch_page", "robots_disallowed", False), ("read_feeds", "timeout", False),
+    ("read_feeds", "entry_without_link", False), ("extract", "timeout", False), ("new_entries", "bad_link", False),
+])
+def test_which_errors_rows_are_retried(stage, error_type, retry):
+    err = ErrorRecord(stage=stage, url="http://f.test/a", error_type=error_type, message="m", feed_url=URL)
+    assert is_retryable(err) is retry
+    assert is_retryable({"stage": stage, "error_type": error_type}) is retry
+
+
+def test_hold_validators_counts_retryable_errors_per_feed():
+    other = "http://g.test/feed"
+    statuses = [st("ok", T, etag='"e"'), FeedStatus(feed_url=other, polled_at=T, status="ok", etag='"g"'),
+                FeedStatus(feed_url="http://h.test/feed", polled_at=T, status="error", error="http_500")]
+
+    def err(stage, kind, feed=URL):
+        return ErrorRecord(stage=stage, url=f"{feed}/a", error_type=kind, message="m", feed_url=feed)
+
+    errors = [err("fetch_page", "http_5xx"), err("read_feeds", "over_entry_cap"), err("fetch_page", "http_404"),
+              err("fetch_page", "http_404", other), err("read_feeds", "http_5xx", "http://h.test/feed")]
+    with TestPipeline() as p:
+        out = p | "S" >> beam.Create(statuses) | HoldValidators(p | "E" >> beam.Create(errors))
+        assert_that(out | beam.Map(lambda s: (s.feed_url, s.retry_entries)),
+                    equal_to([(URL, 2), (other, 0), ("http://h.test/feed", 0)]))

@@ -155,6 +155,9 @@ class FeedStatus:
     entries: int = 0
     new_entries: int = 0
     error: str = ""             # a failed poll's error_type (not_a_feed, http_404, timeout, ...)
+    # Entries of this poll left to retry: pages that failed with a retryable error, entries over
+    # the per-feed cap. When > 0 the feed's validators are not stored (transforms/feed_state.py).
+    retry_entries: int = 0
 
 
 class StorySignature(NamedTuple):

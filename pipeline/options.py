@@ -73,7 +73,7 @@ def range_text(dest: str) -> str:
     low, high, open_low, what = RANGES[dest]
     if what == "seconds":
         days = f" ({high / DAY_S:g} days)" if high >= DAY_S else ""
-        return f"a number of seconds {'>' if open_low else 'from'} {low:g}{' and <=' if open_low else ' to'} {high:g}{days}"
+        return f"a number of seconds {'>' if open_low else 'from'} {low:g}{' and <=' if open_low else ' to'} {high:.0f}{days}"
     return f"a {what} from {low} to {high}"
 
 

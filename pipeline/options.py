@@ -87,6 +87,13 @@ def in_range(dest: str, value) -> bool:
     return (value > low if open_low else value >= low) and value <= high
 
 
+def prog() -> str:
+    """The command as the user typed it (``python -m pipeline.run`` or ``morocco-news run``)."""
+    from pipeline.tools.errors import shown_prog
+
+    return shown_prog(PROG)
+
+
 class OptionsError(ValueError):
     """A bad command line, phrased as what to fix (one line)."""
 
@@ -146,7 +153,7 @@ class NewsOptions(PipelineOptions):
 
 class _StrictParser(_BeamArgumentParser):
     def error(self, message):  # argparse would print usage and exit 2
-        raise OptionsError(f"{message} (see {PROG} --help)")
+        raise OptionsError(f"{message} (see {prog()} --help)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,10 +198,10 @@ def given_options(argv: Iterable[str]) -> set[str]:
 def help_text() -> str:
     """``run --help``: this pipeline's options, the Beam options it documents, the exit codes."""
     parser = argparse.ArgumentParser(
-        prog=PROG, add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=prog(), add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The batch job (one poll of every feed) or, with --streaming, the streaming job.",
         epilog="Every other Apache Beam pipeline option is accepted and passed to the runner "
-               f"({PROG} --help-beam lists them all).\n\n" + EXIT_CODES)
+               f"({prog()} --help-beam lists them all).\n\n" + EXIT_CODES)
     parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     parser.add_argument("--help-beam", action="store_true", help="list every Apache Beam option and exit")
     NewsOptions._add_argparse_args(parser)                    # noqa: SLF001
@@ -219,7 +226,7 @@ def help_text() -> str:
 def beam_help_text() -> str:
     """Every option the full parser knows (Beam's and this pipeline's)."""
     parser = full_parser()
-    formatter = argparse.HelpFormatter(prog=PROG)
+    formatter = argparse.HelpFormatter(prog=prog())
     formatter.add_usage(None, [], [])
     for group in parser._action_groups:                        # noqa: SLF001
         formatter.start_section(group.title)
@@ -288,8 +295,8 @@ def parse_run_args(argv: Iterable[str]) -> tuple[PipelineOptions, set[str]]:
             break
         if arg.startswith("-"):
             raise OptionsError(f"unknown option {arg.split('=', 1)[0]}{suggestion(arg, _option_names(parser))} "
-                               f"(see {PROG} --help)")
-        raise OptionsError(f"unexpected argument {arg!r}: options start with -- (see {PROG} --help)")
+                               f"(see {prog()} --help)")
+        raise OptionsError(f"unexpected argument {arg!r}: options start with -- (see {prog()} --help)")
     options = NewsOptions(argv)
     given = given_options(argv)
     check_options(options, given)

@@ -63,7 +63,13 @@ def main(argv: Optional[list[str]] = None) -> int:
         return 2
     module, func, _ = COMMANDS[name]
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    code = getattr(importlib.import_module(module), func)(rest)
+    from pipeline.tools import errors
+
+    errors.INVOKED_AS = f"morocco-news {name}"      # --help and hints show what the user typed
+    try:
+        code = getattr(importlib.import_module(module), func)(rest)
+    finally:
+        errors.INVOKED_AS = None
     return int(code or 0)
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 import apache_beam as beam
 from apache_beam.options.pipeline_options import DirectOptions, StandardOptions
 
-from pipeline.config import http_settings, load_config
+from pipeline.config import ConfigError, http_settings, load_config
 from pipeline.options import NewsOptions
 from pipeline.warehouse.uri import Warehouse, WarehouseError, parse_warehouse
 from transforms.core.text import redact_credentials
@@ -100,6 +100,26 @@ def _sample_server(port: int):
         return SampleServer()
 
 
+def check_model(path: str) -> None:
+    """Load the classifier artefact ``path`` (``--model``) once, at launch, so that a file that
+    is not a model stops the run with one line (exit 2) instead of failing every story in
+    the workers. ~0.25 s (numpy and the model's ~2 MB of JSON); only for a ``--model`` given.
+
+    Raises ConfigError naming the file and what is wrong with it.
+    """
+    from transforms.security_model import load_model
+
+    try:
+        load_model(path)
+    except OSError as exc:
+        raise ConfigError(f"--model {path}: cannot read it: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        hint = "" if "pipeline.train" in detail else "; train one with python -m pipeline.train"
+        raise ConfigError(f"--model {path}: not a classifier model artefact "
+                          f"({type(exc).__name__}: {detail}){hint}") from None
+
+
 def make_sink(warehouse: Warehouse, run_id: str, opts: NewsOptions, streaming: bool,
               feed_state: dict | None = None) -> beam.PTransform:
     """The warehouse writer for ``warehouse`` (DuckDB file or BigQuery dataset).
@@ -167,6 +187,8 @@ def prepare(options, stack: contextlib.ExitStack) -> Job:
     std = options.view_as(StandardOptions)
     streaming = bool(std.streaming)
     run_id = opts.run_id or new_run_id()
+    if opts.model is not None:
+        check_model(opts.model)
     if opts.sample:
         server = stack.enter_context(_sample_server(opts.sample_port))
         config = load_config(opts.config)

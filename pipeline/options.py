@@ -49,6 +49,51 @@ EXIT_CODES = """exit codes:
   130 interrupted (Ctrl-C) before the end of a batch run"""
 
 
+DAY_S = 86400.0
+# The range of every numeric option: dest -> (low, high, low is exclusive, what it is). Outside
+# it a value is refused with one line (NaN and infinities too). The bounds are what the job can
+# use: Beam's timers and windows overflow past ~1e11 s (an AssertionError or OverflowError deep
+# in the runner), and nothing here needs more than a year; a poll more often than once a second
+# would be abuse of the sites; 100,000 rows is far above one DuckDB transaction's sweet spot
+# (BENCHMARKS.md) and within BigQuery's per-request row limit guidance.
+RANGES = {
+    "poll_interval": (1.0, 7 * DAY_S, False, "seconds"),
+    "duration": (0.0, 366 * DAY_S, True, "seconds"),
+    "dedup_horizon": (0.0, 366 * DAY_S, True, "seconds"),
+    "allowed_lateness": (0.0, 366 * DAY_S, False, "seconds"),
+    "cluster_window": (0.0, 366 * DAY_S, True, "seconds"),
+    "write_batch_size": (1, 100_000, False, "whole number"),
+    "sample_port": (0, 65535, False, "port number"),
+    "direct_num_workers": (0, 1024, False, "whole number"),
+}
+
+
+def range_text(dest: str) -> str:
+    """The documented range of a numeric option, e.g. ``a number of seconds from 1 to 604800``."""
+    low, high, open_low, what = RANGES[dest]
+    if what == "seconds":
+        days = f" ({high / DAY_S:g} days)" if high >= DAY_S else ""
+        return f"a number of seconds {'>' if open_low else 'from'} {low:g}{' and <=' if open_low else ' to'} {high:.0f}{days}"
+    return f"a {what} from {low} to {high}"
+
+
+def in_range(dest: str, value) -> bool:
+    """True when ``value`` is a finite number in the range of option ``dest`` (:data:`RANGES`)."""
+    low, high, open_low, _ = RANGES[dest]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return (value > low if open_low else value >= low) and value <= high
+
+
+def prog() -> str:
+    """The command as the user typed it (``python -m pipeline.run`` or ``morocco-news run``)."""
+    from pipeline.tools.errors import shown_prog
+
+    return shown_prog(PROG)
+
+
 class OptionsError(ValueError):
     """A bad command line, phrased as what to fix (one line)."""
 
@@ -70,8 +115,8 @@ class NewsOptions(PipelineOptions):
         src.add_argument("--sample", dest="sample", action="store_true", default=False,
                          help="serve the bundled sample site on 127.0.0.1 and run on it (offline)")
         src.add_argument("--sample-port", dest="sample_port", type=int, default=8765, metavar="PORT",
-                         help="with --sample: loopback port of the sample site (default 8765, fixed so that "
-                              "reruns recognise its stories; 0 = any free port)")
+                         help="with --sample: loopback port of the sample site, 0-65535 (default 8765, fixed so "
+                              "that reruns recognise its stories; 0 = any free port)")
         src.add_argument("--allow-private-hosts", dest="allow_private_hosts", action="store_true",
                          default=False,
                          help="allow fetching from loopback/private addresses (off by default: SSRF guard)")
@@ -80,7 +125,8 @@ class NewsOptions(PipelineOptions):
                          help="duckdb:///path/to/file.duckdb (default ./warehouse.duckdb) "
                               "or bigquery:PROJECT.DATASET")
         out.add_argument("--write-batch-size", dest="write_batch_size", type=int, default=500, metavar="N",
-                         help="rows per warehouse write: one DuckDB transaction, one BigQuery batch (default 500)")
+                         help="rows per warehouse write: one DuckDB transaction, one BigQuery batch, 1-100000 "
+                              "(default 500)")
         out.add_argument("--run-id", dest="run_id", default=None,
                          help="identifier stored with every row (default: UTC time + random suffix)")
         run = parser.add_argument_group("how to run")
@@ -88,24 +134,26 @@ class NewsOptions(PipelineOptions):
                          help="classifier model artefact (default: the shipped configs/models/security_model.json)")
         run.add_argument("--cluster-window", dest="cluster_window", type=float, default=FOURTEEN_DAYS_S, metavar="S",
                          help="seconds after its fetch that a story's signature is kept for near-duplicate "
-                              "clustering, and the largest publication gap between two copies (default 14 days)")
+                              "clustering, and the largest publication gap between two copies, > 0 and <= 366 days "
+                              "(default 14 days)")
         run.add_argument("--fail-on-errors", dest="fail_on_errors", action="store_true", default=False,
                          help="strict run: exit 4 when this run recorded any errors row")
         st = parser.add_argument_group("streaming (only with --streaming)")
         st.add_argument("--poll-interval", dest="poll_interval", type=float, default=600.0, metavar="S",
-                        help="seconds between two polls of every feed (default 600)")
+                        help="seconds between two polls of every feed, 1 s to 7 days (default 600)")
         st.add_argument("--duration", dest="duration", type=float, default=None, metavar="S",
-                        help="stop after this many seconds (default: until Ctrl-C)")
+                        help="stop after this many seconds, > 0 and <= 366 days (default: until Ctrl-C)")
         st.add_argument("--dedup-horizon", dest="dedup_horizon", type=float, default=FOURTEEN_DAYS_S, metavar="S",
-                        help="seconds an article id is remembered for deduplication (default 14 days)")
+                        help="seconds an article id is remembered for deduplication, > 0 and <= 366 days "
+                             "(default 14 days)")
         st.add_argument("--allowed-lateness", dest="allowed_lateness", type=float, default=FOURTEEN_DAYS_S,
-                        metavar="S", help="seconds after a write window closes that late rows are still written "
-                                          "(default 14 days)")
+                        metavar="S", help="seconds after a write window closes that late rows are still written, "
+                                          "0 to 366 days (default 14 days)")
 
 
 class _StrictParser(_BeamArgumentParser):
     def error(self, message):  # argparse would print usage and exit 2
-        raise OptionsError(f"{message} (see {PROG} --help)")
+        raise OptionsError(f"{message} (see {prog()} --help)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,10 +198,10 @@ def given_options(argv: Iterable[str]) -> set[str]:
 def help_text() -> str:
     """``run --help``: this pipeline's options, the Beam options it documents, the exit codes."""
     parser = argparse.ArgumentParser(
-        prog=PROG, add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog=prog(), add_help=False, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The batch job (one poll of every feed) or, with --streaming, the streaming job.",
         epilog="Every other Apache Beam pipeline option is accepted and passed to the runner "
-               f"({PROG} --help-beam lists them all).\n\n" + EXIT_CODES)
+               f"({prog()} --help-beam lists them all).\n\n" + EXIT_CODES)
     parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     parser.add_argument("--help-beam", action="store_true", help="list every Apache Beam option and exit")
     NewsOptions._add_argparse_args(parser)                    # noqa: SLF001
@@ -178,17 +226,13 @@ def help_text() -> str:
 def beam_help_text() -> str:
     """Every option the full parser knows (Beam's and this pipeline's)."""
     parser = full_parser()
-    formatter = argparse.HelpFormatter(prog=PROG)
+    formatter = argparse.HelpFormatter(prog=prog())
     formatter.add_usage(None, [], [])
     for group in parser._action_groups:                        # noqa: SLF001
         formatter.start_section(group.title)
         formatter.add_arguments(group._group_actions)          # noqa: SLF001
         formatter.end_section()
     return formatter.format_help()
-
-
-def _finite(value: Optional[float]) -> bool:
-    return value is not None and math.isfinite(value)
 
 
 def check_options(options: PipelineOptions, given: set[str]) -> None:
@@ -214,28 +258,24 @@ def check_options(options: PipelineOptions, given: set[str]) -> None:
     extra = [d for d in LOCAL_BATCH_ONLY if d in given]
     if extra and not local_batch:
         raise OptionsError(f"--{extra[0]} applies only to a local batch run")
-    checks = [
-        ("poll_interval", _finite(o.poll_interval) and o.poll_interval > 0, "a number of seconds > 0"),
-        ("duration", o.duration is None or (_finite(o.duration) and o.duration > 0), "a number of seconds > 0"),
-        ("dedup_horizon", _finite(o.dedup_horizon) and o.dedup_horizon > 0, "a number of seconds > 0"),
-        ("allowed_lateness", _finite(o.allowed_lateness) and o.allowed_lateness >= 0, "a number of seconds >= 0"),
-        ("cluster_window", _finite(o.cluster_window) and o.cluster_window > 0, "a number of seconds > 0"),
-        ("write_batch_size", 1 <= o.write_batch_size <= 100_000, "a whole number from 1 to 100000"),
-        ("sample_port", 0 <= o.sample_port <= 65535, "a port number from 0 to 65535"),
-        ("run_id", o.run_id is None or bool(re.fullmatch(r"[A-Za-z0-9._:+-]{1,200}", o.run_id)),
-         "1-200 letters, digits or . _ : + -"),
-    ]
-    for dest, ok, expected in checks:
-        if not ok:
-            raise OptionsError(f"{flag(dest)} must be {expected}, got {getattr(o, dest)!r}")
+    for dest in ("poll_interval", "duration", "dedup_horizon", "allowed_lateness", "cluster_window",
+                 "write_batch_size", "sample_port"):
+        value = getattr(o, dest)
+        if not (value is None and dest == "duration") and not in_range(dest, value):
+            raise OptionsError(f"{flag(dest)} must be {range_text(dest)}, got {value!r}")
+    if o.run_id is not None and not re.fullmatch(r"[A-Za-z0-9._:+-]{1,200}", o.run_id):
+        raise OptionsError(f"--run-id must be 1-200 letters, digits or . _ : + -, got {o.run_id!r}")
     workers = options.view_as(DirectOptions).direct_num_workers
-    if workers is not None and workers < 0:
-        raise OptionsError(f"--direct_num_workers must be >= 0 (0: one per core), got {workers}")
+    if workers is not None and not in_range("direct_num_workers", workers):
+        raise OptionsError(f"--direct_num_workers must be {range_text('direct_num_workers')} "
+                           f"(0: one per core), got {workers}")
     if o.model is not None:
         import os
 
-        if not os.path.isfile(o.model):
+        if not os.path.exists(o.model):
             raise OptionsError(f"--model {o.model!r}: no such file")
+        if not os.path.isfile(o.model):
+            raise OptionsError(f"--model {o.model!r}: not a file (give the model's JSON file)")
 
 
 def parse_run_args(argv: Iterable[str]) -> tuple[PipelineOptions, set[str]]:
@@ -255,8 +295,8 @@ def parse_run_args(argv: Iterable[str]) -> tuple[PipelineOptions, set[str]]:
             break
         if arg.startswith("-"):
             raise OptionsError(f"unknown option {arg.split('=', 1)[0]}{suggestion(arg, _option_names(parser))} "
-                               f"(see {PROG} --help)")
-        raise OptionsError(f"unexpected argument {arg!r}: options start with -- (see {PROG} --help)")
+                               f"(see {prog()} --help)")
+        raise OptionsError(f"unexpected argument {arg!r}: options start with -- (see {prog()} --help)")
     options = NewsOptions(argv)
     given = given_options(argv)
     check_options(options, given)

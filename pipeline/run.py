@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 from typing import Optional
 
@@ -31,14 +32,80 @@ def _one_line(exc: BaseException) -> str:
     return text or type(exc).__name__
 
 
+_BUSY_LINE = re.compile(r"(warehouse \S.*? is locked by .*?\(README, 'Opening the warehouse'\))")
+_RERUN = "; rows not written yet are fetched again by the next run"
+
+
+def _busy_line(exc: BaseException, rerun: str = _RERUN) -> str | None:
+    """The one line of a WarehouseBusy raised in a worker, found in ``exc`` (itself, or the remote
+    traceback text Beam wraps it in), without Beam's ``[while running ...]``; None if absent."""
+    found = _BUSY_LINE.search(str(exc))
+    if found:
+        return found.group(1) + rerun
+    text = str(exc)
+    if "WarehouseBusy" in text or "Could not set lock" in text:
+        from transforms.core.duckdb_lock import describe_process, lock_holder_pid
+
+        return (f"the warehouse stayed locked by {describe_process(lock_holder_pid(exc))} while this run "
+                f"was writing{rerun}")
+    return None
+
+
 def _pipeline_failure(exc: BaseException) -> tuple[int, str]:
     """Exit code and line for an exception that escaped the running pipeline."""
-    text = str(exc)
-    if "WarehouseBusy" in text or "Could not set lock" in text or "stayed locked" in text:
-        return EXIT_CANNOT_START, ("the warehouse stayed locked by another process while this run was writing; "
-                                   "rows not written yet will be fetched again by the next run")
-    last = [line.strip() for line in text.splitlines() if line.strip()]
-    return 1, f"the pipeline failed ({type(exc).__name__}): {last[-1][:300] if last else ''} (this is a bug)"
+    busy = _busy_line(exc)
+    if busy:
+        return EXIT_CANNOT_START, busy
+    last = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return 1, (f"the pipeline failed ({type(exc).__name__}): {last[-1][:300] if last else ''} (a bug: set "
+               f"MOROCCO_NEWS_TRACEBACK=1 to see the traceback)")
+
+
+class _NoBeamTracebacks(logging.Filter):
+    """Drops the records in which Beam logs a failed bundle with its traceback (``apache_beam.*``,
+    ERROR, with ``exc_info`` or a traceback in the text: one failure is logged by the runner,
+    the SDK worker and each retry, ~300 lines). The failure itself reaches :func:`run`, which
+    says it in one line; ``MOROCCO_NEWS_TRACEBACK=1`` keeps them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("apache_beam") or record.levelno < logging.ERROR:
+            return True
+        return not (record.exc_info or "Traceback (most recent call last)" in record.getMessage())
+
+
+@contextlib.contextmanager
+def quiet_beam_tracebacks():
+    """Install :class:`_NoBeamTracebacks` on the root handlers and on Beam's loggers for the block."""
+    if os.environ.get("MOROCCO_NEWS_TRACEBACK"):
+        yield
+        return
+    from apache_beam.runners.worker import sdk_worker
+
+    quiet = _NoBeamTracebacks()
+    targets = list(logging.getLogger().handlers) + [
+        logger for name, logger in list(logging.Logger.manager.loggerDict.items())
+        if name.startswith("apache_beam") and isinstance(logger, logging.Logger)]
+    for target in targets:
+        target.addFilter(quiet)
+    # Beam 2.77's SdkWorker._execute also print()s a failed bundle's traceback to stderr before
+    # logging it (sdk_worker.py, "print(traceback_string, file=sys.stderr)"); a module-level
+    # ``print`` in sdk_worker shadows the builtin there, and only there, for the run.
+    had_print = "print" in vars(sdk_worker)
+    sdk_worker.print = _print_but_tracebacks
+    try:
+        yield
+    finally:
+        for target in targets:
+            target.removeFilter(quiet)
+        if not had_print:
+            with contextlib.suppress(AttributeError):
+                del sdk_worker.print
+
+
+def _print_but_tracebacks(*args, **kwargs) -> None:
+    if args and str(args[0]).startswith("Traceback (most recent call last)"):
+        return
+    print(*args, **kwargs)
 
 
 def run(argv: Optional[list[str]] = None) -> int:
@@ -55,13 +122,17 @@ def run(argv: Optional[list[str]] = None) -> int:
         return EXIT_CANNOT_START
     with contextlib.ExitStack() as stack:
         try:
+            stack.enter_context(quiet_beam_tracebacks())
             job = prepare(options, stack)
             if job.streaming:
                 from pipeline.streaming import launch_streaming
 
                 return launch_streaming(job)
             return launch_batch(job, given)
-        except (OptionsError, ConfigError, WarehouseError, WarehouseBusy) as exc:
+        except WarehouseBusy as exc:
+            print(f"error: {_busy_line(exc, rerun='') or _one_line(exc)}", file=sys.stderr)
+            return EXIT_CANNOT_START
+        except (OptionsError, ConfigError, WarehouseError) as exc:
             print(f"error: {_one_line(exc)}", file=sys.stderr)
             return EXIT_CANNOT_START
         except ModuleNotFoundError as exc:

@@ -97,10 +97,13 @@ class Lexicon:
         """Read ``configs/lexicon.yaml`` (or ``path``).
 
         Raises OSError when unreadable, ``yaml.YAMLError`` on bad YAML and
-        ValueError for an unknown category or group.
+        ValueError for a file that is not a mapping or an unknown category or group.
         """
         with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
             data = yaml.safe_load(fh)
+        if not isinstance(data, dict):
+            raise ValueError(f"lexicon: the top level must be a mapping with 'categories', got "
+                             f"{type(data).__name__}")
         entries = []
         for cat, terms in (data.get("categories") or {}).items():
             if cat not in CATEGORIES:

@@ -71,6 +71,19 @@ class Place:
     ambiguous: str = ""  # "", "prefix" or "cue"
 
 
+def _read_mapping(path: Optional[Path | str]) -> dict:
+    """The YAML mapping in the gazetteer file; OSError, ``yaml.YAMLError``, or ValueError when the
+    top level is not a mapping (an empty file is an empty mapping)."""
+    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError(f"gazetteer: the top level must be a mapping with 'regions', 'provinces' and "
+                         f"'cities', got {type(data).__name__}")
+    return data
+
+
 def read_gazetteer(path: Optional[Path | str] = None) -> list[tuple[Place, list[tuple[str, str]]]]:
     """The places of a gazetteer file, each with the names it is matched by.
 
@@ -83,8 +96,7 @@ def read_gazetteer(path: Optional[Path | str] = None) -> list[tuple[Place, list[
     reader of the gazetteer: matching (:class:`Gazetteer`) and the warehouse's
     ``places`` dimension (:mod:`pipeline.warehouse.places`) both use it.
     """
-    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = _read_mapping(path)
     regions = {r.get("id"): r for r in data.get("regions") or [] if isinstance(r, dict)}
     out: list[tuple[Place, list[tuple[str, str]]]] = []
 
@@ -116,8 +128,7 @@ def read_foreign_context(path: Optional[Path | str] = None) -> tuple[frozenset, 
     """(words after, words before) a name that make it a foreign place, normalised;
     the words before also with clitic prefixes (بمخيم, ومخيمات). From the
     gazetteer's ``foreign_context`` (empty when absent)."""
-    with open(path or DEFAULT_PATH, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = _read_mapping(path)
     ctx = data.get("foreign_context") or {}
     after = frozenset(normalize(str(w)) for w in ctx.get("after") or [])
     before = {normalize(str(w)) for w in ctx.get("before") or []}
@@ -140,8 +151,9 @@ class Gazetteer:
     def load(cls, path: Optional[Path | str] = None) -> "Gazetteer":
         """Read ``configs/gazetteer.yaml`` (or ``path``) and index every name.
 
-        Raises OSError when the file cannot be read and ``yaml.YAMLError`` on
-        bad YAML; entries without an Arabic name or coordinates are skipped.
+        Raises OSError when the file cannot be read, ``yaml.YAMLError`` on
+        bad YAML and ValueError when its top level is not a mapping; entries
+        without an Arabic name or coordinates are skipped.
         """
         places: list[Place] = []
         index: dict[str, list] = {}

@@ -23,11 +23,11 @@ Rules:
 * ``/robots.txt`` allows everything unless the site ships its own;
 * requests are counted per path (query string dropped) under a lock.
 
-``python -m pipeline.sample.server [--port N]`` serves the site until Ctrl-C.
+``python -m pipeline.sample [--port N]`` serves the site until Ctrl-C (a taken
+port is an error, exit 2; ``--port 0`` takes any free port).
 """
 from __future__ import annotations
 
-import argparse
 import collections
 import email.utils
 import hashlib
@@ -42,6 +42,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from pipeline.tools.errors import CommandError, CommandParser, command
 from transforms.core.records import FeedSpec
 
 SITE_DIR = Path(__file__).parent / "site"
@@ -316,15 +317,46 @@ def _make_handler(server: SampleServer):
     return Handler
 
 
+def _entry_prog() -> str:
+    """``python -m pipeline.sample`` (or the twin entry the user started: ``pipeline.sample_server``,
+    ``pipeline.sample.server``), from ``sys.argv[0]``; argparse would show ``__main__.py``."""
+    import sys
+
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else ""
+    module = {"sample_server.py": "pipeline.sample_server", "server.py": "pipeline.sample.server"}.get(
+        name, "pipeline.sample")
+    return f"python -m {module}"
+
+
+@command("sample")
 def main(argv: Optional[list[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Serve the offline sample news site.")
-    parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--site-dir", default=None)
+    """``python -m pipeline.sample [--port N] [--site-dir DIR]``: serve the sample site until Ctrl-C.
+
+    The port defaults to :data:`STABLE_PORT` (so reruns see the same story URLs); a port
+    that is taken is one line and exit 2 (CommandError), never a quiet move to another
+    port; ``--port 0`` asks for any free port.
+    """
+    parser = CommandParser(prog=_entry_prog(), description="Serve the offline sample news site on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=STABLE_PORT, metavar="PORT",
+                        help=f"TCP port on 127.0.0.1, 0-65535 (default {STABLE_PORT}, or $SAMPLE_SERVER_PORT; "
+                             "0 = any free port)")
+    parser.add_argument("--site-dir", default=None, metavar="DIR",
+                        help="directory of the site to serve (default: the bundled sample site)")
     args = parser.parse_args(argv)
-    with SampleServer(args.site_dir, port=args.port) as server:
-        print(f"serving {server.site_dir} at {server.base_url}")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port must be a port number from 0 to 65535, got {args.port}")
+    try:
+        server = SampleServer(args.site_dir, port=args.port)
+    except FileNotFoundError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"cannot serve on 127.0.0.1:{args.port}: {exc.strerror or exc} (another server, "
+                           f"or an earlier sample, uses it): stop it, or pass --port N, or --port 0 for any "
+                           f"free port") from None
+    with server:
+        print(f"serving {server.site_dir} at {server.base_url}", flush=True)
         for spec in server.feed_specs():
-            print(f"  {spec.source:<16} {spec.url}")
+            print(f"  {spec.source:<16} {spec.url}", flush=True)
         try:
             while True:
                 time.sleep(3600)

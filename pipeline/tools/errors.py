@@ -35,6 +35,19 @@ OPTIONAL_PACKAGES = {
 }
 
 
+# "morocco-news NAME" while pipeline.cli runs subcommand NAME (set there), so that usage lines
+# and "see ... --help" hints show the command the user typed, not its `python -m` twin.
+INVOKED_AS: Optional[str] = None
+
+
+def shown_prog(prog: str) -> str:
+    """``prog`` as the user typed it: ``python -m pipeline.X rest`` becomes ``morocco-news NAME
+    rest`` while :data:`INVOKED_AS` is set; anything else is returned as it is."""
+    if INVOKED_AS and prog.startswith("python -m pipeline."):
+        return " ".join([INVOKED_AS] + prog.split()[3:])
+    return prog
+
+
 class CommandError(Exception):
     """A command cannot do what was asked; the message is one line saying what to fix (exit 2)."""
 
@@ -62,6 +75,8 @@ class CommandParser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("allow_abbrev", False)
+        if kwargs.get("prog"):
+            kwargs["prog"] = shown_prog(kwargs["prog"])
         super().__init__(*args, **kwargs)
 
     def _known_options(self) -> list[str]:

@@ -21,7 +21,6 @@ Exit code 0, or 2 when the data is missing.
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import sys
@@ -182,7 +181,9 @@ def _print_scores(label: str, res: dict, out) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.evaluate clusters",
+    from pipeline.tools.errors import CommandParser
+
+    ap = CommandParser(prog="python -m pipeline.evaluate clusters",
                                  description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", default=str(evalset_mod.DEFAULT_DATA), help="directory of dev.jsonl")
     ap.add_argument("--seed", type=int, default=20, help="seed of the copies' edits")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from pipeline.tools.errors import CommandError, command, require
+from pipeline.tools.errors import CommandError, command, require, shown_prog
 
 USAGE = "python -m pipeline.evaluate {extraction|classifier|clusters} [options]"
 
@@ -20,13 +20,14 @@ USAGE = "python -m pipeline.evaluate {extraction|classifier|clusters} [options]"
 def main(argv: list[str] | None = None) -> int:
     """Dispatch to ``extraction``, ``classifier`` or ``clusters``; exit 2 with one line for anything else."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    usage = shown_prog(USAGE)
     if argv and argv[0] in ("-h", "--help"):
-        print(f"usage: {USAGE}\n\n  extraction  cleaning measured on the seed gold\n"
+        print(f"usage: {usage}\n\n  extraction  cleaning measured on the seed gold\n"
               f"  classifier  the classifier measured on the hand labels (needs scikit-learn)\n"
               f"  clusters    near-duplicate clustering measured on copies made from dev.jsonl")
         return 0
     if not argv or argv[0] not in ("extraction", "classifier", "clusters"):
-        raise CommandError(f"choose what to evaluate: {USAGE}")
+        raise CommandError(f"choose what to evaluate: {usage}")
     if argv[0] == "extraction":
         from pipeline.tools import eval_extraction as mod
     elif argv[0] == "clusters":

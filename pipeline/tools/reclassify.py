@@ -39,12 +39,24 @@ def relabel_fn(clf: SecurityClassifier):
 
 
 def load_classifier(model=None, lexicon=None, gazetteer=None) -> SecurityClassifier:
-    """The classifier, or CommandError (one line) for a missing or unreadable model file."""
-    try:
-        return SecurityClassifier.load(model, lexicon, gazetteer)
-    except (OSError, ValueError, KeyError) as exc:
-        raise CommandError(f"cannot load the classifier ({model or 'shipped model'}): "
-                           f"{type(exc).__name__}: {exc}"[:300]) from None
+    """The classifier from its three files (None: the shipped one), or CommandError: one line
+    naming the file that is missing, unreadable, not YAML/JSON or not of the expected shape."""
+    import yaml
+
+    from transforms.lexicon import Lexicon
+    from transforms.places import Gazetteer
+    from transforms.security_model import load_model
+
+    def load(what: str, path, loader):
+        try:
+            return loader(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else " ".join(str(exc).split())
+            raise CommandError(f"cannot load the classifier's {what} {path or '(shipped)'}: "
+                               f"{type(exc).__name__}: {detail}"[:300]) from None
+
+    return SecurityClassifier(load("model", model, load_model), load("lexicon", lexicon, Lexicon.load),
+                              load("gazetteer", gazetteer, Gazetteer.load))
 
 
 def labels(clf: SecurityClassifier, title, text, language) -> tuple:

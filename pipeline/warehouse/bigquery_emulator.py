@@ -26,6 +26,7 @@ pipeline.warehouse.bigquery_emulator install`` works from a bare checkout.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
 import shutil
@@ -45,6 +46,30 @@ from typing import Optional
 PACKAGES = ("bqemulator==1.4.0", "duckdb==1.5.5", "duckdb-extension-spatial==1.5.5", "numpy>=1.26")
 HOME_ENV = "BQEMULATOR_HOME"
 START_TIMEOUT_S = 90.0
+
+
+# Run in the child between fork and the emulator: ask Linux to SIGTERM it when its parent dies
+# (prctl PR_SET_PDEATHSIG = 1; kept across execve), then check the parent did not die before
+# that (a race the man page notes), then become the emulator (same pid). ctypes on libc: three
+# lines, where the python-prctl package would be a compiled dependency for one call.
+_TIED = ("import ctypes, os, signal, sys\n"
+         "ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)\n"
+         "sys.exit(1) if os.getppid() != int(sys.argv[1]) else os.execv(sys.argv[2], sys.argv[2:])\n")
+
+
+def spawn_tied(cmd: list[str], **popen_kwargs) -> subprocess.Popen:
+    """``subprocess.Popen(cmd, ...)`` whose process dies with this one.
+
+    On Linux the child gets SIGTERM from the kernel when this process ends, however it ends
+    (SIGTERM, SIGKILL, a crash): ``prctl(PR_SET_PDEATHSIG)`` (:data:`_TIED`). The signal
+    follows the death of the *thread* that spawned it: call this from a thread that lives as
+    long as the child should (the main thread). Elsewhere (macOS) the child is only stopped
+    by :meth:`Emulator.stop`, at exit (``atexit``) and on SIGTERM in :func:`main`.
+    ``cmd[0]`` must be a path to an executable; the pid of the result is the command's.
+    """
+    if sys.platform.startswith("linux"):
+        cmd = [sys.executable, "-c", _TIED, str(os.getpid()), *cmd]
+    return subprocess.Popen(cmd, **popen_kwargs)
 
 
 class EmulatorError(RuntimeError):
@@ -158,9 +183,12 @@ class Emulator:
                "--grpc-host", "127.0.0.1", "--grpc-port", str(self.grpc_port),
                "--project", self.project, "--log-level", "warning"]
         log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+        # Its own session (Ctrl-C in a terminal reaches the parent, which stops it in order),
+        # tied to this process's life (spawn_tied) and stopped at interpreter exit.
+        self.process = spawn_tied(cmd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
         log.close()
+        atexit.register(self.stop)
         deadline = time.monotonic() + START_TIMEOUT_S
         url = f"{self.host}/bigquery/v2/projects/{self.project}/datasets"
         while time.monotonic() < deadline:
@@ -186,6 +214,7 @@ class Emulator:
 
     def stop(self) -> None:
         """Stop the server (SIGTERM, then SIGKILL after 10 s); idempotent."""
+        atexit.unregister(self.stop)
         p, self.process = self.process, None
         if p is None or p.poll() is not None:
             return
@@ -203,8 +232,13 @@ class Emulator:
         self.stop()
 
 
+def _exit_on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Optional[list[str]] = None) -> int:
-    """``install`` or ``start``; exit 0, or 2 with one line on stderr."""
+    """``install`` or ``start``; exit 0, or 2 with one line on stderr; 128 + N on signal N
+    (SIGTERM, SIGHUP), after stopping the emulator."""
     parser = argparse.ArgumentParser(prog="python -m pipeline.warehouse.bigquery_emulator",
                                      description="A local BigQuery emulator for this project.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -213,6 +247,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     start.add_argument("--port", type=int, default=9050, help="REST port (default 9050)")
     start.add_argument("--grpc-port", type=int, default=None, help="gRPC port (default: a free one)")
     args = parser.parse_args(argv)
+    # SIGTERM (a scheduler, `kill`) and SIGHUP end this command through the `with` block below,
+    # which stops the emulator; by default they would kill this process and leave it running.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _exit_on_signal)
     try:
         home = install(quiet=False)
         if args.command == "install":

@@ -110,8 +110,8 @@ def test_a_warehouse_locked_by_another_process_is_one_line_after_waiting(locked,
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--streaming", "--poll-interval", "0"], "--poll-interval must be a number of seconds > 0, got 0.0"),
-    (["--streaming", "--poll-interval", "-5"], "--poll-interval must be a number of seconds > 0, got -5.0"),
+    (["--streaming", "--poll-interval", "0"], "--poll-interval must be a number of seconds from 1 to 604800 (7 days), got 0.0"),
+    (["--streaming", "--poll-interval", "-5"], "--poll-interval must be a number of seconds from 1 to 604800 (7 days), got -5.0"),
     (["--streaming", "--poll-interval", "nan"], "--poll-interval must be"),
     (["--streaming", "--poll-interval", "soon"], "invalid float value: 'soon'"),
     (["--streaming", "--duration", "0"], "--duration must be"),

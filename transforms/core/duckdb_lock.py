@@ -30,6 +30,7 @@ import contextlib
 import fcntl
 import logging
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -44,7 +45,40 @@ _RETRY_MAX_S = 1.0
 
 
 class WarehouseBusy(RuntimeError):
-    """The warehouse stayed locked by another process for the whole wait (one-line message)."""
+    """The warehouse stayed locked by another process for the whole wait (one-line message).
+
+    ``path``: the DuckDB file; ``holder_pid``: the process holding it, when known (from
+    DuckDB's message, or the pid a writer of this project writes into ``FILE.lock``).
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None, holder_pid: Optional[int] = None):
+        super().__init__(message)
+        self.path = path
+        self.holder_pid = holder_pid
+
+
+_DUCKDB_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def lock_holder_pid(exc: BaseException) -> Optional[int]:
+    """The pid in DuckDB's "Conflicting lock is held in PROGRAM (PID N)" message, or None."""
+    found = _DUCKDB_PID.search(str(exc))
+    return int(found.group(1)) if found else None
+
+
+def describe_process(pid: Optional[int], unknown: str = "another process") -> str:
+    """``process 1234 (python -m pipeline.run ...)``: the pid and, where ``/proc`` tells it
+    (Linux), its command line cut to 80 characters; ``unknown`` when ``pid`` is None."""
+    if not pid:
+        return unknown
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            cmd = " ".join(fh.read().decode("utf-8", "replace").replace("\x00", " ").split())   # one line
+    except OSError:
+        cmd = ""
+    if len(cmd) > 80:
+        cmd = cmd[:77] + "..."
+    return f"process {pid}" + (f" ({cmd})" if cmd else "")
 
 
 def lock_wait(timeout: Optional[float] = None) -> float:
@@ -65,10 +99,20 @@ def is_lock_conflict(exc: BaseException) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def _busy_message(path: str, waited: float, holder: str) -> str:
-    return (f"warehouse {path} is locked by {holder} and stayed locked for {waited:.0f}s: "
-            f"close other connections to it, or wait for the other run to finish "
-            f"(README, 'Opening the warehouse')")
+def _busy(path: str, waited: float, pid: Optional[int], unknown: str) -> WarehouseBusy:
+    return WarehouseBusy(f"warehouse {path} is locked by {describe_process(pid, unknown)} and stayed locked for "
+                         f"{waited:g}s: close other connections to it, or wait for the other run to finish "
+                         f"(README, 'Opening the warehouse')", path=path, holder_pid=pid)
+
+
+def _pid_in(fh) -> Optional[int]:
+    """The pid a holder wrote into the lock file, or None (empty, being rewritten)."""
+    try:
+        fh.seek(0)
+        text = fh.read(32).strip()
+    except (OSError, ValueError):
+        return None
+    return int(text) if text.isdigit() else None
 
 
 @contextlib.contextmanager
@@ -89,9 +133,10 @@ def duckdb_lock(path: str | os.PathLike, timeout: Optional[float] = None):
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
+                holder = _pid_in(fh)
                 fh.close()
                 if time.monotonic() > deadline:
-                    raise WarehouseBusy(_busy_message(os.fspath(path), wait, "another writer")) from None
+                    raise _busy(os.fspath(path), wait, holder, "another writer") from None
                 if not warned:
                     log.warning("warehouse %s is being written by another process; waiting up to %.0fs",
                                 path, wait)
@@ -105,6 +150,11 @@ def duckdb_lock(path: str | os.PathLike, timeout: Optional[float] = None):
             if not same:          # the previous holder removed it after we opened it: start over
                 fh.close()
                 continue
+            with contextlib.suppress(OSError):      # who holds it, for a waiter's message
+                fh.seek(0)
+                fh.truncate()
+                fh.write(str(os.getpid()))
+                fh.flush()
             break
         try:
             yield
@@ -127,10 +177,11 @@ def _connect(path: str, read_only: bool, deadline: float, wait: float):
             if not is_lock_conflict(exc):
                 raise
             if time.monotonic() > deadline:
-                raise WarehouseBusy(_busy_message(path, wait, "another process")) from None
+                raise _busy(path, wait, lock_holder_pid(exc), "another process") from None
             if not warned:
-                log.warning("warehouse %s is open in another process (%s); waiting up to %.0fs for it",
-                            path, "a writer" if read_only else "a reader or a writer", wait)
+                log.warning("warehouse %s is open in another process (%s, %s); waiting up to %.0fs for it",
+                            path, "a writer" if read_only else "a reader or a writer",
+                            describe_process(lock_holder_pid(exc), "pid unknown"), wait)
                 warned = True
             time.sleep(pause)
             pause = min(pause * 2, _RETRY_MAX_S)

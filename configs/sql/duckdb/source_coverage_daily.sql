@@ -1,19 +1,22 @@
 -- source_coverage_daily: stories ingested and errors per source and Moroccan
--- day, with a row for EVERY day from the source's first day to TODAY (the
+-- day, with a row for EVERY day from the source's first poll to TODAY (the
 -- Moroccan calendar day when the view is queried), zeros included: a day
 -- without stories is a 0 row (a gap), and a source that went silent shows
 -- zero rows up to today.
 --
--- A source's first day is the earliest of
---   * its first story day (stories_current.date), so stories a feed still
---     carried from before the first poll are counted;
---   * the Moroccan day of its earliest fetched_at (the first poll that stored
---     a story of it);
---   * the Moroccan day of its earliest error (a poll that failed).
+-- A source's day grid runs from its FIRST POLL to today: the Moroccan day of the
+-- earliest of its first fetch (stories.fetched_at: the first poll that stored a
+-- story of it) and its first error (errors.at: a poll that failed). A story
+-- dated before the first poll (a feed's back catalogue, or one backdated story
+-- published in 2019) gets its own row on its day, but the days between it and
+-- the first poll are not filled with zeros: they were never watched, and
+-- zero rows there would read as years of silence. The same holds after the
+-- grid's end (today, or the last poll day if a clock is ahead of Morocco's)
+-- for a story dated in the future. So no story or error is lost, and every
+-- day a source was watched has a row. A source with stories but no fetch
+-- time starts at its first story day.
 -- feed_state is not used: it keeps only the last poll of each feed and has no
 -- source column. A source never seen in stories or errors has no rows.
--- A source's last row is today, or its last story or error day if that is
--- later (a clock ahead of Morocco's), so no row is lost.
 --
 -- Days: for stories, stories_current.date (Africa/Casablanca day); for
 -- errors and fetches, the Africa/Casablanca day of errors.at and fetched_at.
@@ -35,17 +38,18 @@ story_days AS (
     FROM stories_current
     GROUP BY ALL
 ),
-first_fetch AS (
-    SELECT source, min(fetched_at) AS fetched_at
-    FROM stories_current
+fetch_span AS (
+    SELECT source, min(fetched_at) AS first_at, max(fetched_at) AS last_at
+    FROM stories
+    WHERE fetched_at IS NOT NULL
     GROUP BY source
 ),
 fetch_days AS (
     SELECT
         f.source,
-        CAST(timezone('UTC', f.fetched_at) + to_hours(COALESCE(tz.offset_hours, 1)) AS DATE) AS date
-    FROM first_fetch AS f
-    LEFT JOIN tz ON f.fetched_at >= tz.starts AND f.fetched_at < tz.ends
+        CAST(timezone('UTC', f.at) + to_hours(COALESCE(tz.offset_hours, 1)) AS DATE) AS date
+    FROM (SELECT source, first_at AS at FROM fetch_span UNION ALL SELECT source, last_at FROM fetch_span) AS f
+    LEFT JOIN tz ON f.at >= tz.starts AND f.at < tz.ends
 ),
 error_days AS (
     SELECT
@@ -58,13 +62,17 @@ error_days AS (
     GROUP BY ALL
 ),
 spans AS (
-    SELECT source, min(date) AS first_day, max(date) AS last_day
+    -- the watched span: first to last poll day (story days only for a source never polled)
+    SELECT
+        source,
+        COALESCE(min(date) FILTER (WHERE poll), min(date)) AS first_day,
+        COALESCE(max(date) FILTER (WHERE poll), max(date)) AS last_day
     FROM (
-        SELECT source, date FROM story_days
+        SELECT source, date, false AS poll FROM story_days
         UNION ALL
-        SELECT source, date FROM fetch_days
+        SELECT source, date, true FROM fetch_days
         UNION ALL
-        SELECT source, date FROM error_days
+        SELECT source, date, true FROM error_days
     )
     GROUP BY source
 ),
@@ -77,6 +85,13 @@ grid AS (
             INTERVAL 1 DAY
         )) AS DATE) AS date
     FROM spans AS sp, today AS t
+    UNION
+    -- story days outside the watched span: their own rows, no zero days around them
+    SELECT sd.source, sd.date
+    FROM story_days AS sd
+    JOIN spans AS sp USING (source)
+    CROSS JOIN today AS t
+    WHERE sd.date < sp.first_day OR sd.date > greatest(sp.last_day, t.today)
 )
 SELECT
     g.source,

@@ -7,6 +7,7 @@ import re
 import duckdb
 import pytest
 import report_testdata as td
+from bq_emulator import bq_emulator, bq_env  # noqa: F401  (fixtures)
 from helpers import SAMPLE_SITE
 
 from pipeline.warehouse import views as sql
@@ -147,14 +148,20 @@ def test_source_coverage_daily_has_every_day_from_the_first_to_today(con):
     assert silent == [("alpha_ar", td.GAP_DAY)] + [("gamma_fr", dt.date(2026, 11, d)) for d in (13, 14, 15)]
 
 
-def test_source_coverage_daily_starts_at_the_first_poll_or_story():
-    """A failed first poll, a first fetch before the first story's day, a source with errors only."""
+def _coverage_spans(c) -> dict:
+    return {s: (first, last, n, total, errors) for s, first, last, n, total, errors in rows(
+        c, "SELECT source, min(date), max(date), count(*), sum(stories), sum(errors) "
+           "FROM source_coverage_daily GROUP BY 1")}
+
+
+def test_source_coverage_daily_starts_at_the_first_poll():
+    """A failed first poll, a first fetch after the first story's day, a source with errors only."""
     c = duckdb.connect()
     td.create_tables(c)
     today = sql.morocco_date(dt.datetime.now(UTC))
     noon = dt.datetime.combine(today, dt.time(11), UTC)
     td.insert_rows(c, "stories", [
-        # published 3 days ago, fetched 1 day ago: starts at the story's day
+        # published 3 days ago, first polled 1 day ago: the story's day has its row, the day between none
         td.story_row("backfill", 1, published_at=noon - dt.timedelta(days=3), fetched_at=noon - dt.timedelta(days=1)),
         # no date on the page: its day is the fetch day, 2 days ago
         td.story_row("undated", 2, published_at=None, fetched_at=noon - dt.timedelta(days=2)),
@@ -164,14 +171,35 @@ def test_source_coverage_daily_starts_at_the_first_poll_or_story():
     td.insert_rows(c, "errors", [td._error("late", noon - dt.timedelta(days=5)),
                                  td._error("broken", noon - dt.timedelta(days=4))])
     sql.create_views_duckdb(c)
-    got = {s: (first, last, n, total, errors) for s, first, last, n, total, errors in rows(
-        c, "SELECT source, min(date), max(date), count(*), sum(stories), sum(errors) "
-           "FROM source_coverage_daily GROUP BY 1")}
+    got = _coverage_spans(c)
     if sql.morocco_date(dt.datetime.now(UTC)) != today:
         pytest.skip("the test straddled midnight in Morocco")
     ago = lambda n: today - dt.timedelta(days=n)   # noqa: E731
-    assert got == {"backfill": (ago(3), today, 4, 1, 0), "undated": (ago(2), today, 3, 1, 0),
+    assert got == {"backfill": (ago(3), today, 3, 1, 0), "undated": (ago(2), today, 3, 1, 0),
                    "late": (ago(5), today, 6, 1, 1), "broken": (ago(4), today, 5, 0, 1)}
+    backfill = [d for (d,) in rows(c, "SELECT date FROM source_coverage_daily WHERE source = 'backfill' ORDER BY 1")]
+    assert backfill == [ago(3), ago(1), today]
+
+
+def test_one_backdated_story_does_not_create_years_of_zero_rows():
+    """A source first polled two days ago whose feed carries one story published in 2019."""
+    c = duckdb.connect()
+    td.create_tables(c)
+    today = sql.morocco_date(dt.datetime.now(UTC))
+    noon = dt.datetime.combine(today, dt.time(11), UTC)
+    polled = noon - dt.timedelta(days=2)
+    old = dt.datetime(2019, 3, 4, 10, tzinfo=UTC)
+    future = noon + dt.timedelta(days=30)            # a page with a wrong date ahead
+    td.insert_rows(c, "stories", [td.story_row("oldies", 1, published_at=old, fetched_at=polled),
+                                  td.story_row("oldies", 2, published_at=polled, fetched_at=polled),
+                                  td.story_row("oldies", 3, published_at=future, fetched_at=polled)])
+    sql.create_views_duckdb(c)
+    got = rows(c, "SELECT date, stories, errors FROM source_coverage_daily WHERE source = 'oldies' ORDER BY 1")
+    if sql.morocco_date(dt.datetime.now(UTC)) != today:
+        pytest.skip("the test straddled midnight in Morocco")
+    ago = lambda n: today - dt.timedelta(days=n)   # noqa: E731
+    assert got == [(dt.date(2019, 3, 4), 1, 0), (ago(2), 1, 0), (ago(1), 0, 0), (today, 0, 0),
+                   (sql.morocco_date(future), 1, 0)]      # was: ~2,600 rows from 2019 on
 
 
 def test_security_weekly(con):
@@ -392,12 +420,18 @@ def test_sample_run_coverage_matches_the_manifest(sample_warehouse):
     cov = {(s, d): n for s, d, n in con.execute(
         "SELECT source, date, stories FROM source_coverage_daily WHERE date BETWEEN ? AND ?", [start, end]).fetchall()}
     assert {k: v for k, v in cov.items() if v} == expected
+    # Every sample story is dated before the run, its first poll: those days have their stories'
+    # rows and no zero rows between them (nobody watched the sources then), so the manifest's
+    # coverage gap is not a row; from the poll day on, every day has one.
     gap = manifest["coverage_gap"]
-    assert cov[(gap["source"], dt.date.fromisoformat(gap["date"]))] == 0     # the gap is a 0 row
-    for source in {s for s, _ in expected}:                                  # every day from the first on
-        first = min(d for s, d in expected if s == source)
-        assert {d for s, d in cov if s == source} == {first + dt.timedelta(days=i)
-                                                      for i in range((end - first).days + 1)}
+    assert (gap["source"], dt.date.fromisoformat(gap["date"])) not in cov
+    assert set(cov) == set(expected)
+    polled = {s: d for s, d in con.execute("SELECT source, min(date) FROM source_coverage_daily "
+                                           "WHERE date > ? GROUP BY 1", [end]).fetchall()}
+    for source in {s for s, _ in expected}:
+        days = sorted(d for s, d in con.execute("SELECT source, date FROM source_coverage_daily "
+                                               "WHERE date >= ?", [polled[source]]).fetchall() if s == source)
+        assert days == [days[0] + dt.timedelta(days=i) for i in range(len(days))]  # no day skipped
     errors = con.execute("SELECT count(*) FROM errors WHERE source IS NOT NULL").fetchone()[0]
     assert con.execute("SELECT sum(errors) FROM source_coverage_daily").fetchone()[0] == errors
 
@@ -441,3 +475,42 @@ def test_date_is_the_day_the_page_states_when_published_date_is_known():
     assert got[undated["article_id"]] == dt.date(2024, 2, 11)
     weeks = rows(c, "SELECT CAST(date_trunc('week', date) AS DATE) AS w, count(*) FROM stories_current GROUP BY w")
     assert weeks == [(dt.date(2024, 2, 5), 3)]
+
+
+def _coverage_fixture(today: dt.date):
+    """Stories and errors of the first-poll tests, as rows (both dialects get the same)."""
+    noon = dt.datetime.combine(today, dt.time(11), UTC)
+    polled = noon - dt.timedelta(days=2)
+    stories = [td.story_row("oldies", 1, published_at=dt.datetime(2019, 3, 4, 10, tzinfo=UTC), fetched_at=polled),
+               td.story_row("oldies", 2, published_at=polled, fetched_at=polled),
+               td.story_row("late", 3, published_at=noon - dt.timedelta(days=2))]
+    errors = [td._error("late", noon - dt.timedelta(days=5)), td._error("broken", noon - dt.timedelta(days=4))]
+    return stories, errors
+
+
+def test_bigquery_source_coverage_daily_starts_at_the_first_poll_as_duckdb(bq_env):
+    """The BigQuery view on the emulator (GoogleSQL) gives the same rows as the DuckDB view."""
+    from pipeline.warehouse.bigquery_setup import init_bigquery
+
+    today = sql.morocco_date(dt.datetime.now(UTC))
+    stories, errors = _coverage_fixture(today)
+    client = bq_env.client()
+    init_bigquery(bq_env.project, bq_env.dataset, client=client)
+    for table, table_rows in (("stories", stories), ("errors", errors)):
+        assert client.insert_rows_json(f"{bq_env.project}.{bq_env.dataset}.{table}",
+                                       [schema.to_json_row(r) for r in table_rows]) == []
+    got = sorted((r["source"], r["date"], r["stories"], r["errors"]) for r in bq_env.rows(
+        "SELECT source, `date`, stories, errors FROM `{p}.{d}.source_coverage_daily`"))
+    c = duckdb.connect()
+    td.create_tables(c)
+    td.insert_rows(c, "stories", stories)
+    td.insert_rows(c, "errors", errors)
+    sql.create_views_duckdb(c)
+    want = sorted(rows(c, "SELECT source, date, stories, errors FROM source_coverage_daily"))
+    if sql.morocco_date(dt.datetime.now(UTC)) != today:
+        pytest.skip("the test straddled midnight in Morocco")
+    ago = lambda n: today - dt.timedelta(days=n)   # noqa: E731
+    assert got == want
+    assert [(d, n) for s, d, n, _ in got if s == "oldies"] == [(dt.date(2019, 3, 4), 1), (ago(2), 1), (ago(1), 0),
+                                                              (today, 0)]
+    assert [d for s, d, _, _ in got if s == "late"][0] == ago(5)

@@ -42,9 +42,10 @@ def test_a_writer_waits_for_another_then_gives_up_with_a_clear_message(tmp_path)
                                "time.sleep(3)", str(db)], cwd=REPO, env={"PYTHONPATH": str(REPO)},
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
-    with pytest.raises(WarehouseBusy, match="locked by another writer"):
+    with pytest.raises(WarehouseBusy, match=f"locked by process {holder.pid} ") as busy:
         with duckdb_lock(db, timeout=0.5):
             pass
+    assert busy.value.holder_pid == holder.pid and "python" in str(busy.value)   # its command line
     started = time.monotonic()
     with duckdb_lock(db, timeout=30):                # waits for the holder, then gets it
         assert time.monotonic() - started > 0.5
@@ -64,9 +65,10 @@ def test_readers_wait_for_a_writer_and_never_create_a_file(tmp_path):
                                "print('ready', flush=True); time.sleep(2); c.close()", str(db)],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "ready"
-    with pytest.raises(WarehouseBusy):
+    with pytest.raises(WarehouseBusy, match=f"locked by process {holder.pid} ") as busy:   # DuckDB's "(PID N)"
         with duckdb_reader(db, timeout=0.3):
             pass
+    assert busy.value.holder_pid == holder.pid
     with duckdb_reader(db, timeout=30) as con:       # retried until the writer closed
         assert con.execute("SELECT x FROM t").fetchall() == [(1,)]
     holder.wait(timeout=30)

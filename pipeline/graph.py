@@ -104,6 +104,7 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
                                                          streaming=cfg.streaming, signed=True)
     errors = [e for e in (polled.errors, entry_errors, pages.errors, rows.errors, unique.errors, clustered.errors)
               if e is not None] | "AllErrors" >> beam.Flatten()
+    _ = errors | "TallyErrors" >> beam.Map(_tally_error)       # the progress line's "errors", every stage
     if not cfg.streaming:     # a feed with entries left to retry keeps no validators: the next run reads it again
         feed_status = feed_status | "HoldValidators" >> HoldValidators(errors)
     outputs = {"stories": clustered.main, "errors": errors, "feed_status": feed_status,
@@ -114,6 +115,13 @@ def build(p: beam.Pipeline, source: beam.PTransform, sink: beam.PTransform, cfg:
         outputs = window_outputs(outputs, cfg.write_window, cfg.allowed_lateness)
         return outputs | "Warehouse" >> sink
     return _write_feed_state_last(outputs, sink)
+
+
+def _tally_error(_error) -> None:
+    """Count one dead letter in this process's live tally (:mod:`transforms.core.tally`)."""
+    from transforms.core import tally
+
+    tally.add("errors")
 
 
 def _write_feed_state_last(outputs: dict, sink: beam.PTransform):

@@ -38,6 +38,17 @@ LOG_EVERY_S = 30.0
 REFRESH_S = 0.5
 
 
+MIN_COLUMNS = 40           # narrower terminals get the log lines instead of the redrawn line
+
+
+def _columns(stream) -> int:
+    """The terminal width of ``stream`` in columns; 0 when it has none or cannot say."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
 def _interval() -> float:
     try:
         value = float(os.environ.get("MOROCCO_NEWS_PROGRESS_EVERY", LOG_EVERY_S))
@@ -68,6 +79,7 @@ class BatchProgress:
                  interval: Optional[float] = None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
+        self._forced = tty is not None
         self.interval = interval or _interval()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="progress-line", daemon=True)
@@ -76,6 +88,8 @@ class BatchProgress:
 
     def __enter__(self) -> "BatchProgress":
         tally.reset()
+        if self.tty and not self._forced and _columns(self.stream) < MIN_COLUMNS:
+            self.tty = False       # a pseudo-terminal of 0 columns (some CI, docker exec -t) drew a blank line
         if self.tty:
             from tqdm import tqdm
 

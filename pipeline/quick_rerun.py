@@ -14,13 +14,15 @@ stages, trafilatura or the model.
 
 A feed whose last run left entries to retry (a retryable page failure, entries
 over the per-feed cap) has no validators in ``feed_state``
-(:func:`transforms.feed_state.merge_feed_state`), so its poll here is an
-unconditional GET that answers 200 with entries: it is never skipped.
+(:func:`transforms.feed_state.merge_feed_state`), so it is never skipped.
 
-Anything else (a changed feed, a failed poll, a feed with entries) returns
-None and the full pipeline runs as before (it polls again: a changed feed is
-then read twice in that run; a failed poll is recorded by the graph as
-always). Only local batch runs into a DuckDB warehouse take this path.
+No feed is polled here when one of them has no validators stored (never read,
+failing since its first poll, or holding entries to retry): it cannot answer
+304, so the pipeline runs in any case. Otherwise each feed gets one attempt
+(no retries); the first that changed or failed stops the check (returns
+None) and the full pipeline runs as before: it polls again, so that feed is
+read twice in that run, once here without retries. Only local batch runs into
+a DuckDB warehouse take this path.
 """
 from __future__ import annotations
 
@@ -38,8 +40,12 @@ def poll_all(job) -> Optional[list]:
     from transforms.read_feeds import poll_feed
     from transforms.urls import host_of
 
+    if any(not (spec.etag or spec.last_modified or spec.content_hash) for spec in job.feeds):
+        return None       # a feed with no stored validators cannot answer 304 / unchanged: Beam runs anyway
     statuses = []
-    client = HttpClient(job.http)
+    # One attempt per feed: a failure here only means "run the pipeline", whose poll retries.
+    # With the run's retries a feed answering 503 was polled twice as often (critic, 2026-11-30).
+    client = HttpClient(dataclasses.replace(job.http, retries=0))
     try:
         for spec in job.feeds:
             spec = dataclasses.replace(spec, source=spec.source or host_of(spec.url).removeprefix("www."))

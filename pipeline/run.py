@@ -51,6 +51,23 @@ def _busy_line(exc: BaseException, rerun: str = _RERUN) -> str | None:
     return None
 
 
+INTERRUPTED = ("interrupted; stories not stored yet (a batch run stores them at its end) are fetched "
+               "by the next run")
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """True when ``exc`` is Ctrl-C in disguise: with the ``in_memory`` runner the DoFns run on
+    the main thread, so SIGINT raises KeyboardInterrupt inside a DoFn and Beam re-raises it
+    as ``RuntimeError('KeyboardInterrupt [while running ...]')`` (Beam 2.77)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt) or str(exc).startswith("KeyboardInterrupt"):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _pipeline_failure(exc: BaseException) -> tuple[int, str]:
     """Exit code and line for an exception that escaped the running pipeline."""
     busy = _busy_line(exc)
@@ -140,9 +157,12 @@ def run(argv: Optional[list[str]] = None) -> int:
                   f"reinstall the project (pip install .)", file=sys.stderr)
             return EXIT_CANNOT_START
         except KeyboardInterrupt:
-            print("error: interrupted; rows already written stay, the next run fetches the rest", file=sys.stderr)
+            print(f"error: {INTERRUPTED}", file=sys.stderr)
             return EXIT_INTERRUPTED
         except Exception as exc:  # noqa: BLE001 - a pipeline failure is one line, not Beam's traceback
+            if _interrupted(exc):
+                print(f"error: {INTERRUPTED}", file=sys.stderr)
+                return EXIT_INTERRUPTED
             from pipeline.tools.errors import cloud_setup_error
 
             if os.environ.get("MOROCCO_NEWS_TRACEBACK"):

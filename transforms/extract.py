@@ -93,7 +93,7 @@ from transforms.core.text import safe_author, safe_title
 from transforms.urls import canonicalize_url
 
 ERROR_TYPES = ("empty_page", "js_only", "not_article", "too_large", "empty_extraction",
-               "timeout", "parse_error")
+               "timeout", "parse_error", "worker_crashed")
 MAX_HTML_CHARS = 600_000          # above this, strip scripts/styles/svg/comments before parsing
 MAX_STRIPPED_CHARS = 1_000_000    # above this after stripping: too_large (about 6 s of work)
 MAX_TREE_SIZE = 60_000            # trafilatura's own element-count cap

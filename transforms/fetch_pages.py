@@ -86,8 +86,11 @@ class FetchPagesFn(beam.DoFn):
             self._pool = ThreadPoolExecutor(self.in_flight, thread_name_prefix="fetch-pages")
 
     def teardown(self):
+        # After a normal bundle every fetch is done and the pool is idle. After a failed one
+        # (Ctrl-C raised inside the runner) queued fetches are cancelled and those under way
+        # are cut by client.close(): waiting for them kept a Ctrl-C'd run alive for minutes.
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=False, cancel_futures=True)
         if self.client is not None:
             self.client.close()
 
@@ -102,7 +105,6 @@ class FetchPagesFn(beam.DoFn):
             self.failed.inc()
             self.blocked.inc(isinstance(exc, FetchError) and exc.error_type.startswith("blocked_"))
             tally.add("fetch_failed")
-            tally.add("errors")
             yield beam.pvalue.TaggedOutput(ERRORS, dead_letter("fetch_page", entry, exc, error_type="unexpected"))
             return
         self.fetched.inc()

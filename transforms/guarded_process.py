@@ -232,18 +232,27 @@ class GuardedPool:
     def _call(self, args):
         guard = self._idle.get()
         try:
-            return guard.call(*args)
+            try:
+                return guard.call(*args)
+            except GuardCrashed:
+                # A child can die for reasons outside the call (the OOM killer, an operator's
+                # kill, a start-up failure): the call gets one more try, in a fresh child.
+                return guard.call(*args)
         except GuardTimeout as exc:
             exc.note = exc.note or guard.last_note()
             raise
         except GuardCrashed as exc:
             exc.note = guard.last_note()
+            exc.tries = 2
             raise
         finally:
             self._idle.put(guard)
 
     def submit(self, *args):
-        """A Future of ``factory()(*args)`` run in a free child."""
+        """A Future of ``factory()(*args)`` run in a free child. A child that dies during the call
+        is replaced and the call tried once more; a second death raises :class:`GuardCrashed`
+        (``exc.tries == 2``); a late answer raises :class:`GuardTimeout` at once (no retry: the
+        same page would overrun again)."""
         return self._executor.submit(self._call, args)
 
     def close(self) -> None:
@@ -274,8 +283,32 @@ class _PipePair:
         self._w.close()
 
 
+PARENT_CHECK_S = 1.0      # how often a child checks that its parent is alive
+
+
+def _die_with_parent(parent: int) -> None:
+    """Exit as soon as ``parent`` is gone (the child is re-parented): a parent killed with
+    SIGKILL, or stopped by Ctrl-C while this child was busy, must not leave it running a
+    page for up to the time limit. Polling ``os.getppid()`` rather than Linux's
+    ``PR_SET_PDEATHSIG``: that signal follows the *thread* that started the child, and the
+    guard starts children from whichever Beam thread first needs one."""
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
+
+
 def child_main() -> None:
-    """The child's side: stdin/stdout are the pipes; keep print() from corrupting them."""
+    """The child's side: stdin/stdout are the pipes; keep print() from corrupting them.
+
+    Ctrl-C reaches the whole terminal's process group; the child ignores it (SIGINT) and
+    leaves the decision to its parent, which closes the pipe or dies; either ends the child
+    (EOF on the pipe, or :func:`_die_with_parent` within :data:`PARENT_CHECK_S` seconds)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_die_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True).start()
     pipe_in, pipe_out = os.dup(0), os.dup(1)
     os.dup2(2, 1)
     pipes = _PipePair(pipe_in, pipe_out)

@@ -160,6 +160,9 @@ class HttpClient:
         self.settings = settings
         self._resolve = resolve
         self._local = threading.local()
+        self._closing = threading.Event()      # set by close(): no new attempt starts
+        self._inflight: set = set()            # kill() of every attempt under way
+        self._inflight_lock = threading.Lock()
         self._session = requests.Session()
         self._session.trust_env = False       # no proxies or .netrc from the environment
         self._session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"})
@@ -193,7 +196,18 @@ class HttpClient:
         return resp.status, resp.text
 
     def close(self) -> None:
+        """Stop: attempts under way on other threads are cut (sockets shut down: each ends at once
+        as a FetchError), no attempt or retry starts (FetchError ``cancelled``), the pool closes."""
+        self._closing.set()
+        with self._inflight_lock:
+            kills = list(self._inflight)
+        for kill in kills:
+            kill()
         self._session.close()
+
+    def _check_open(self) -> None:
+        if self._closing.is_set():
+            raise FetchError("cancelled", "the run is stopping: the HTTP client was closed", retryable=True)
 
     # -- public -------------------------------------------------------------
     def get(self, url: str, *, headers: Optional[Mapping[str, str]] = None, kind: str = "page",
@@ -247,7 +261,7 @@ class HttpClient:
                 resp = self._attempt(url, headers, kind, gate)
             except FetchError as exc:
                 exc.attempts = attempt
-                if not exc.retryable or last:
+                if not exc.retryable or last or self._closing.is_set():
                     raise
                 time.sleep(self._backoff(attempt))
                 continue
@@ -282,8 +296,12 @@ class HttpClient:
 
     def _attempt(self, url: str, headers, kind: str, gate: HostGate) -> HttpResponse:
         s = self.settings
+        self._check_open()
         if not gate.acquire():
             raise FetchError("deadline", "no politeness slot", retryable=True)
+        if self._closing.is_set():           # closed while this waited for its slot
+            gate.release()
+            self._check_open()
         sockets: list = []
         fired = threading.Event()
         self._local.sockets = sockets
@@ -297,6 +315,8 @@ class HttpClient:
                     pass
 
         watchdog = deadlines.arm(s.total_deadline, kill)     # one shared thread, not a Timer per request
+        with self._inflight_lock:
+            self._inflight.add(kill)
         started = time.monotonic()
         r = None
         try:
@@ -329,6 +349,8 @@ class HttpClient:
             raise FetchError("connection_error", str(exc).splitlines()[0][:300], retryable=True) from None
         finally:
             watchdog.cancel()
+            with self._inflight_lock:
+                self._inflight.discard(kill)
             self._local.sockets = None
             if r is not None:
                 r.close()

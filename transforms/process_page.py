@@ -237,7 +237,8 @@ def page_worker(work: PageWork):
 def failed_outcome(page: Page, exc: BaseException, step: str, timeout_s: float | None) -> PageOutcome:
     """The outcome of a page whose worker overran ``timeout_s`` or died, during ``step``
     (a name from :data:`STEPS`; "" or unknown: ``extract``). A timeout is error type
-    ``timeout``, a crash ``parse_error`` (extraction) or ``worker_crashed`` (later steps)."""
+    ``timeout``, a crash (the worker died twice on this page, see
+    :meth:`transforms.guarded_process.GuardedPool.submit`) ``worker_crashed``."""
     from transforms.extract import ExtractionError
     from transforms.guarded_process import GuardTimeout
 
@@ -247,7 +248,10 @@ def failed_outcome(page: Page, exc: BaseException, step: str, timeout_s: float |
         what = f"{step} took longer than {timeout_s:.0f}s" if timeout_s else f"{step} took too long"
         err = ExtractionError("timeout", what)
     else:
-        err = ExtractionError("parse_error", f"page worker died during {step}: {exc}"[:500])
+        tries = getattr(exc, "tries", 1)
+        err = ExtractionError("worker_crashed", (f"page worker died during {step}"
+                                                 f"{' (twice: in a fresh worker too)' if tries > 1 else ''}: "
+                                                 f"{exc}")[:500])
     if step == "extract":
         extract_failed(out, page, err)
         return out

@@ -117,7 +117,6 @@ class ProcessPagesFn(beam.DoFn):
         for key, n in out.counters.items():
             self._inc(key, n)
         tally.add("extracted", out.counters.get(("extract", "articles"), 0))
-        tally.add("errors", len(out.errors))
         tally.add("stories", out.row is not None)
         wrap = wrap or (lambda v: v)
         for err in out.errors:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -95,9 +96,11 @@ def test_a_sample_run_off_a_terminal_logs_its_progress(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     lines = [line for line in proc.stderr.splitlines() if line.startswith("progress: ")]
     assert lines, proc.stderr[-2000:]
-    # the sample: 25 pages fetched (one 404), 24 articles, one js-only page: 2 dead letters after the polls
+    # the sample: 25 pages fetched (one 404), 24 articles, one js-only page, and one feed that fails:
+    # 3 dead letters, the same count as the summary's (every stage's errors, polls included)
     assert lines[-1].startswith("progress: pages fetched 25 | extracted 24 | stories 24 | written 24 | ")
-    assert lines[-1].endswith("errors 2")
+    assert lines[-1].endswith("errors 3")
+    assert re.search(r"^  errors +3 \(", proc.stdout, re.M), proc.stdout
 
 
 def test_a_run_shorter_than_the_log_interval_gets_a_true_rate():
@@ -111,3 +114,20 @@ def test_a_run_shorter_than_the_log_interval_gets_a_true_rate():
     last = out.getvalue().splitlines()[-1]
     rate = float(last.split(" pages/s")[0].rsplit("| ", 1)[1])
     assert 0 < rate <= 10 / 0.2 * 1.01
+
+
+def test_a_terminal_of_zero_columns_gets_the_log_lines(tmp_path):
+    # `script -q -c` and some `docker exec -t` give a pty 0 columns wide: tqdm drew a blank line
+    import pty
+
+    parent, child = pty.openpty()       # a real pseudo-terminal; its size is 0 x 0 until set
+    try:
+        stream = os.fdopen(child, "w", closefd=False)
+        assert stream.isatty()
+        progress = BatchProgress(stream=stream)
+        with progress:
+            tally.add("fetched", 3)
+        assert progress.tty is False and progress.lines
+    finally:
+        os.close(parent)
+        os.close(child)

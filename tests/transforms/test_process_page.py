@@ -84,7 +84,22 @@ def test_a_crashed_worker_is_a_dead_letter_of_its_step():
     out = failed_outcome(_page(), GuardCrashed("gone"), "language", 15.0)
     assert [(e.stage, e.error_type) for e in out.errors] == [("language", "worker_crashed")]
     out = failed_outcome(_page(), GuardCrashed("gone"), "extract", 15.0)
-    assert [(e.stage, e.error_type) for e in out.errors] == [("extract", "parse_error")]
+    assert [(e.stage, e.error_type) for e in out.errors] == [("extract", "worker_crashed")]
+
+
+def test_a_worker_that_dies_once_is_replaced_and_the_call_tried_again(monkeypatch, tmp_path):
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).resolve().parents[1]))      # tests/guard_steps.py
+    import guard_steps
+
+    pool = GuardedPool(guard_steps.crasher, size=1, timeout_s=30)
+    try:
+        assert pool.submit(f"die-once:{tmp_path / 'marker'}").result() == "done"
+        with pytest.raises(GuardCrashed) as dead:
+            pool.submit("die").result()
+        assert dead.value.tries == 2
+        assert pool.submit("fine").result() == "done"          # and the pool still serves
+    finally:
+        pool.close()
 
 
 def test_the_guard_reports_the_step_a_late_call_was_in(monkeypatch):

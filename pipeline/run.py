@@ -73,9 +73,30 @@ def _pipeline_failure(exc: BaseException) -> tuple[int, str]:
     busy = _busy_line(exc)
     if busy:
         return EXIT_CANNOT_START, busy
-    last = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return 1, (f"the pipeline failed ({type(exc).__name__}): {last[-1][:300] if last else ''} (a bug: set "
+    return 1, (f"the pipeline failed ({type(exc).__name__}): {_failure_text(str(exc))[:300]} (a bug: set "
                f"MOROCCO_NEWS_TRACEBACK=1 to see the traceback)")
+
+
+_WHILE = re.compile(r"\s*\[while running '([^']*)'\]\s*$")
+_ERROR_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt)\b.*")
+
+
+def _failure_text(text: str) -> str:
+    """The telling line of a failure's text, with the Beam stage it happened in.
+
+    Beam appends `` [while running 'Stage']`` to the last line; a remote failure's text
+    holds a whole traceback, whose last ``SomeError: ...`` line says it; a multi-line
+    message (DuckDB's ``Binder Error: ...`` / ``LINE 1: ...`` / ``^``) says it in its first
+    line, not its last."""
+    stage = _WHILE.search(text)
+    text = _WHILE.sub("", text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if "Traceback (most recent call last)" in text:
+        errors = [line for line in lines if _ERROR_LINE.match(line)]
+        line = errors[-1] if errors else (lines[-1] if lines else "")
+    else:
+        line = lines[0] if lines else ""
+    return f"{line} [while running '{stage.group(1)}']" if stage else line
 
 
 class _NoBeamTracebacks(logging.Filter):

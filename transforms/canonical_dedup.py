@@ -19,8 +19,9 @@ The winner (:func:`winner_key`, deterministic whatever order the runner gives):
 Batch: one ``GroupByKey`` over the run (the clustering after it already waits
 for the whole run). Streaming: per write window (the same fixed windows as the
 writes, :class:`transforms.windowing.WindowForWrites`), then back to the global
-window for the stateful clustering; two copies fetched in different windows are
-not compared here (the stored story is upserted in DuckDB and ``stories_current``
+window for the stateful clustering; two copies fetched in different windows, or
+a copy arriving late after its window's pane has fired (the late trigger fires
+once per late element and discards what it fired before), are not compared here (the stored story is upserted in DuckDB and ``stories_current``
 keeps one row in BigQuery).
 """
 from __future__ import annotations

@@ -35,12 +35,15 @@ from transforms.core.schema import column_names
 REACHED = ("ok", "not_modified", "unchanged")
 READ_200 = ("ok", "unchanged")
 
-# Errors rows whose entry is worth another try on the next run: the failures
-# the HTTP client itself retries within a run (transforms/http_client.py:
-# timeouts, connection and DNS errors, the total deadline, 429 and 5xx), and
-# robots.txt that could not be read (RobotsUnavailable: a 5xx or a network
-# error on robots.txt). A 4xx, a blocked address, a TLS error or a page that
-# is not an article would fail again: those entries are not retried.
+# Errors rows whose entry is worth another try on the next run: the transient
+# failures (timeouts, connection and DNS errors, 429 and 5xx, which the HTTP
+# client also retries within a run; the 30 s total deadline, which it does not:
+# a server too slow once may not be next time), and robots.txt that could not be
+# read (RobotsUnavailable: a 5xx or a network error on robots.txt). A 4xx, a
+# blocked address, a TLS error or a page that is not an article would fail
+# again: those entries are not retried. An entry that fails this way on every
+# run keeps its feed re-read on every run (no retry limit: README, "Known
+# limitations").
 RETRYABLE_ERROR_TYPES = frozenset({"timeout", "connection_error", "dns_error", "deadline", "http_429",
                                    "http_5xx", "robots_unavailable"})
 RETRYABLE_STAGES = frozenset({"fetch_page"})

@@ -138,8 +138,11 @@ class GuardedProcess:
     def _start(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = _ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        # Its own process group: a terminal's Ctrl-C reaches the run, not its children (one caught
+        # starting up would die in its imports with a traceback); they end with the run.
         proc = subprocess.Popen([sys.executable, "-m", "transforms.guarded_process"],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True)
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, close_fds=True,
+                                process_group=0)
         parent = _PipePair(proc.stdout.fileno(), proc.stdin.fileno())
         self._proc, self._conn = proc, parent
         try:
@@ -302,9 +305,10 @@ def _die_with_parent(parent: int) -> None:
 def child_main() -> None:
     """The child's side: stdin/stdout are the pipes; keep print() from corrupting them.
 
-    Ctrl-C reaches the whole terminal's process group; the child ignores it (SIGINT) and
-    leaves the decision to its parent, which closes the pipe or dies; either ends the child
-    (EOF on the pipe, or :func:`_die_with_parent` within :data:`PARENT_CHECK_S` seconds)."""
+    The child runs in its own process group, so a terminal's Ctrl-C does not reach it, and
+    it ignores SIGINT sent to it anyway: the decision is its parent's, which closes the pipe
+    or dies; either ends the child (EOF on the pipe, or :func:`_die_with_parent` within
+    :data:`PARENT_CHECK_S` seconds)."""
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -30,6 +30,7 @@ import requests
 from urllib3.exceptions import DecodeError, HTTPError as Urllib3Error, ReadTimeoutError
 
 from transforms.core import deadlines
+from transforms.core.deadlines import kill_socket
 from transforms.encoding import decode_body
 from transforms.robots import HostGate, RobotsCache, RobotsUnavailable
 from transforms.ssrf import (BlockedURL, FetchError, GuardedAdapter, Resolver, default_resolve,
@@ -160,9 +161,7 @@ class HttpClient:
         self.settings = settings
         self._resolve = resolve
         self._local = threading.local()
-        self._closing = threading.Event()      # set by close(): no new attempt starts
-        self._inflight: set = set()            # kill() of every attempt under way
-        self._inflight_lock = threading.Lock()
+        self._stopper = deadlines.Stopper()    # close() cuts every attempt under way
         self._session = requests.Session()
         self._session.trust_env = False       # no proxies or .netrc from the environment
         self._session.headers.update({"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"})
@@ -181,6 +180,8 @@ class HttpClient:
         sockets = getattr(self._local, "sockets", None)
         if sockets is not None:
             sockets.append(sock)
+            if self._local.fired.is_set():     # cut (deadline or close()) before it had a socket
+                kill_socket(sock)
 
     def _guard(self, url: str) -> None:
         guard_url(url, allow_private=self.settings.allow_private_hosts, resolve=self._resolve,
@@ -198,16 +199,18 @@ class HttpClient:
     def close(self) -> None:
         """Stop: attempts under way on other threads are cut (sockets shut down: each ends at once
         as a FetchError), no attempt or retry starts (FetchError ``cancelled``), the pool closes."""
-        self._closing.set()
-        with self._inflight_lock:
-            kills = list(self._inflight)
-        for kill in kills:
-            kill()
+        self._stopper.stop()
         self._session.close()
 
-    def _check_open(self) -> None:
-        if self._closing.is_set():
-            raise FetchError("cancelled", "the run is stopping: the HTTP client was closed", retryable=True)
+    @staticmethod
+    def _cancelled() -> "FetchError":
+        return FetchError("cancelled", "the run is stopping: the HTTP client was closed", retryable=True)
+
+    def _cut(self, fired: threading.Event, s: HttpSettings) -> Optional["FetchError"]:
+        """The error of an attempt whose socket was shut down: by close() or by its deadline."""
+        if self._stopper.stopping.is_set():
+            return self._cancelled()
+        return FetchError("deadline", f"over the {s.total_deadline}s deadline") if fired.is_set() else None
 
     # -- public -------------------------------------------------------------
     def get(self, url: str, *, headers: Optional[Mapping[str, str]] = None, kind: str = "page",
@@ -261,9 +264,10 @@ class HttpClient:
                 resp = self._attempt(url, headers, kind, gate)
             except FetchError as exc:
                 exc.attempts = attempt
-                if not exc.retryable or last or self._closing.is_set():
+                if not exc.retryable or last or self._stopper.stopping.is_set():
                     raise
-                time.sleep(self._backoff(attempt))
+                if self._stopper.wait(self._backoff(attempt)):
+                    raise self._cancelled() from None
                 continue
             status = resp.status
             if status == 429 or status >= 500:
@@ -273,7 +277,8 @@ class HttpClient:
                     gate.push_back(min(wait, s.retry_after_max))
                 if last or (wait is not None and wait > s.retry_after_max):
                     raise FetchError(kind_, f"HTTP {status} from {url}", http_status=status, attempts=attempt)
-                time.sleep(self._backoff(attempt) if wait is None else 0.0)   # gate enforces Retry-After
+                if self._stopper.wait(self._backoff(attempt) if wait is None else 0.0):   # gate: Retry-After
+                    raise self._cancelled()
                 continue
             if 400 <= status < 500:
                 raise FetchError(f"http_{status}", f"HTTP {status} from {url}", http_status=status, attempts=attempt)
@@ -296,27 +301,23 @@ class HttpClient:
 
     def _attempt(self, url: str, headers, kind: str, gate: HostGate) -> HttpResponse:
         s = self.settings
-        self._check_open()
-        if not gate.acquire():
+        if not gate.acquire(cancel=self._stopper.stopping):
+            if self._stopper.stopping.is_set():
+                raise self._cancelled()
             raise FetchError("deadline", "no politeness slot", retryable=True)
-        if self._closing.is_set():           # closed while this waited for its slot
-            gate.release()
-            self._check_open()
         sockets: list = []
         fired = threading.Event()
-        self._local.sockets = sockets
+        self._local.sockets, self._local.fired = sockets, fired
 
         def kill():
             fired.set()
             for sock in list(sockets):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+                kill_socket(sock)
 
+        if not self._stopper.enter(kill):
+            gate.release()
+            raise self._cancelled()
         watchdog = deadlines.arm(s.total_deadline, kill)     # one shared thread, not a Timer per request
-        with self._inflight_lock:
-            self._inflight.add(kill)
         started = time.monotonic()
         r = None
         try:
@@ -337,20 +338,18 @@ class HttpClient:
         except requests.exceptions.SSLError as exc:
             raise FetchError("tls_error", str(exc).splitlines()[0][:300]) from None
         except (requests.exceptions.Timeout, ReadTimeoutError, socket.timeout) as exc:
-            if fired.is_set():
-                raise FetchError("deadline", f"over the {s.total_deadline}s deadline") from None
-            raise FetchError("timeout", str(exc).splitlines()[0][:300], retryable=True) from None
+            raise self._cut(fired, s) or FetchError("timeout", str(exc).splitlines()[0][:300],
+                                                    retryable=True) from None
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError, Urllib3Error,
                 OSError) as exc:
             if fired.is_set():
-                raise FetchError("deadline", f"over the {s.total_deadline}s deadline") from None
+                raise self._cut(fired, s) from None
             raise FetchError("connection_error", str(exc).splitlines()[0][:300], retryable=True) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError("connection_error", str(exc).splitlines()[0][:300], retryable=True) from None
         finally:
             watchdog.cancel()
-            with self._inflight_lock:
-                self._inflight.discard(kill)
+            self._stopper.leave(kill)
             self._local.sockets = None
             if r is not None:
                 r.close()
@@ -376,7 +375,8 @@ class HttpClient:
             while True:
                 chunk = r.raw.read1(_CHUNK, decode_content=True)
                 if fired.is_set() or time.monotonic() - started > s.total_deadline:
-                    raise FetchError("deadline", f"over the {s.total_deadline}s deadline", http_status=200)
+                    raise self._cut(fired, s) or FetchError("deadline", f"over the {s.total_deadline}s deadline",
+                                                            http_status=200)
                 if not chunk:
                     break
                 total += len(chunk)

@@ -48,7 +48,10 @@ from transforms.page_zones import FURNITURE_CLASS, FURNITURE_TAGS, title_element
 PARAGRAPH_MIN_WORDS = 12
 MIN_LINK_LINES = 5
 
-_WORD = re.compile(r"[^\W_]+")
+# A word: letters and digits, with the combining marks inside it (Arabic harakat U+064B-065F,
+# superscript alef U+0670, Latin combining accents U+0300-036F): ``\w`` alone splits a
+# vocalised Arabic word at each mark, and short vocalised text would pass for a paragraph.
+_WORD = re.compile(r"[^\W_][^\W_\u064B-\u065F\u0670\u0300-\u036F]*(?:[\u064B-\u065F\u0670\u0300-\u036F]+[^\W_]*)*")
 _BLOCKS = frozenset(
     "address article aside blockquote body caption dd details dialog div dl dt fieldset figcaption figure "
     "footer form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th "

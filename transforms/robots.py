@@ -17,6 +17,7 @@ from typing import Callable, Optional
 
 ROBOTS_TTL_S = 3600.0
 MAX_CRAWL_DELAY_S = 60.0
+CANCEL_CHECK_S = 0.2        # how often a wait for a host slot looks at its cancel flag
 
 
 class HostGate:
@@ -47,24 +48,35 @@ class HostGate:
         with cls._registry_lock:
             cls._registry.clear()
 
-    def acquire(self, deadline: Optional[float] = None) -> bool:
+    def acquire(self, deadline: Optional[float] = None, cancel: Optional[threading.Event] = None) -> bool:
         """Wait for a concurrency slot and this host's next time slot.
 
         Returns False (holding nothing) when ``deadline`` (monotonic) would
-        pass first.
+        pass first, or as soon as ``cancel`` is set (checked every 0.2 s while
+        waiting for a slot, at once while waiting for the time slot).
         """
-        timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not self._slots.acquire(timeout=timeout):
-            return False
+        while True:
+            timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
+            step = CANCEL_CHECK_S if cancel is not None else timeout
+            if timeout is not None and step is not None:
+                step = min(step, timeout)
+            if self._slots.acquire(timeout=step):
+                break
+            if (cancel is not None and cancel.is_set()) or (timeout is not None and step >= timeout):
+                return False
         with self._lock:
             now = time.monotonic()
             start = max(now, self._next_at)
-            if deadline is not None and start > deadline:
+            if (deadline is not None and start > deadline) or (cancel is not None and cancel.is_set()):
                 self._slots.release()
                 return False
             self._next_at = start + self.min_delay
         if start > now:
-            time.sleep(start - now)
+            if cancel is not None and cancel.wait(start - now):
+                self._slots.release()
+                return False
+            if cancel is None:
+                time.sleep(start - now)
         return True
 
     def release(self) -> None:

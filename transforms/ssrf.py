@@ -190,6 +190,21 @@ class _PinnedMixin:
         raise NewConnectionError(self, f"Failed to establish a new connection: {error}")
 
 
+class _ReusedSocketMixin:
+    """A connection pool that reports the socket of a kept-alive connection it hands out
+    again, so the client's deadline (and close()) can shut down a reused connection too:
+    :class:`_PinnedMixin` only sees the sockets it opens."""
+
+    _on_socket: Callable[[socket.socket], None]
+
+    def _get_conn(self, timeout=None):  # overrides urllib3's HTTPConnectionPool._get_conn
+        conn = super()._get_conn(timeout)
+        sock = getattr(conn, "sock", None)
+        if sock is not None:
+            type(self)._on_socket(sock)
+        return conn
+
+
 class GuardedAdapter(HTTPAdapter):
     """A requests adapter whose connections go through ``vet`` (see module doc)."""
 
@@ -203,9 +218,12 @@ class GuardedAdapter(HTTPAdapter):
         hooks = {"_vet": staticmethod(self._vet), "_on_socket": staticmethod(self._on_socket)}
         http_conn = type("GuardedHTTPConnection", (_PinnedMixin, HTTPConnection), hooks)
         https_conn = type("GuardedHTTPSConnection", (_PinnedMixin, HTTPSConnection), hooks)
+        pool_hooks = {"_on_socket": staticmethod(self._on_socket)}
         self.poolmanager.pool_classes_by_scheme = {
-            "http": type("GuardedHTTPPool", (HTTPConnectionPool,), {"ConnectionCls": http_conn}),
-            "https": type("GuardedHTTPSPool", (HTTPSConnectionPool,), {"ConnectionCls": https_conn}),
+            "http": type("GuardedHTTPPool", (_ReusedSocketMixin, HTTPConnectionPool),
+                         {"ConnectionCls": http_conn, **pool_hooks}),
+            "https": type("GuardedHTTPSPool", (_ReusedSocketMixin, HTTPSConnectionPool),
+                          {"ConnectionCls": https_conn, **pool_hooks}),
         }
 
     def __getstate__(self):  # built in DoFn.setup(), never pickled

@@ -4,8 +4,9 @@ With the ``in_memory`` runner the DoFns run on the main thread, so SIGINT
 raises KeyboardInterrupt inside a DoFn and Beam re-raises it as a
 RuntimeError; that once ended in exit 1 and "(a bug ...)", with the page
 workers' own KeyboardInterrupt tracebacks. Here a real run (feed and pages on
-127.0.0.1, three pages quick, the rest slow) gets SIGINT in its whole process
-group, as a terminal's Ctrl-C does, once its page workers are running.
+127.0.0.1, three pages quick, the rest slow) gets SIGINT in its process group,
+as a terminal's Ctrl-C does, once its page workers (in their own group) are
+running; they must end with it.
 """
 from __future__ import annotations
 
@@ -66,6 +67,15 @@ def _group_alive(pgid: int) -> bool:
     return True
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout
+    return bool(state.strip()) and not state.strip().startswith("Z")       # a zombie has ended
+
+
 def _worker_pids(parent: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=,ppid=,args=", "-e"], capture_output=True, text=True).stdout
     return [int(line.split()[0]) for line in out.splitlines()
@@ -83,7 +93,8 @@ def test_ctrl_c_mid_run_exits_130_in_one_line_and_leaves_no_worker(tmp_path, sit
             time.sleep(0.2)                           # the quick pages reach the page workers
         assert _worker_pids(proc.pid), "the page workers never started"
         time.sleep(1.0)
-        os.killpg(proc.pid, signal.SIGINT)           # the terminal's Ctrl-C: the whole group
+        workers = _worker_pids(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)           # the terminal's Ctrl-C: the run's process group
         out, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
@@ -92,6 +103,7 @@ def test_ctrl_c_mid_run_exits_130_in_one_line_and_leaves_no_worker(tmp_path, sit
     assert err.strip().splitlines()[-1].startswith("error: interrupted;"), err[-3000:]
     assert "Traceback" not in err and "a bug" not in err, err[-3000:]
     deadline = time.monotonic() + 10
-    while _group_alive(proc.pid) and time.monotonic() < deadline:
+    while (_group_alive(proc.pid) or any(_alive(w) for w in workers)) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _group_alive(proc.pid), "a page worker outlived its run"
+    assert not _group_alive(proc.pid)
+    assert not [w for w in workers if _alive(w)], "a page worker outlived its run"

@@ -81,6 +81,13 @@ def test_one_plain_paragraph_of_twelve_words_saves_a_page_of_links():
     assert link_list_reason(lines_of(f"<html><body>{links}<p>{short} أخرى</p></body></html>")) is None
 
 
+def test_a_vocalised_word_counts_once():
+    # harakat are combining marks: \\w alone split "الصَّحَفِيُّ" into four words
+    vocalised = " ".join(["كَتَبَ الصَّحَفِيُّ"] * 3)          # six words, not twenty
+    assert lines_of(f"<html><body><p>{vocalised}</p></body></html>")[0].words == 6
+    assert lines_of("<html><body><p>cafe\u0301 de\u0301ja\u0300 vu</p></body></html>")[0].words == 3   # decomposed accents
+
+
 def test_lines_split_at_breaks_and_blocks_and_furniture_is_left_out():
     html = ('<html><body><nav><p>' + " ".join(["قائمة"] * 30) + '</p></nav>'
             '<div><a href="/a">عنوان أول</a><br><a href="/b">عنوان ثان</a> أمس<div>نص</div>ذيل</div></body></html>')

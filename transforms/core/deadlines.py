@@ -84,3 +84,51 @@ _SHARED = Watchdog()
 def arm(seconds: float, callback: Callable[[], None]) -> Deadline:
     """:meth:`Watchdog.arm` on the process's shared watchdog."""
     return _SHARED.arm(seconds, callback)
+
+
+class Stopper:
+    """The attempts under way of one client, and the switch that stops them all.
+
+    :meth:`enter` registers an attempt's ``kill`` callback (False, registering
+    nothing, once stopping); :meth:`stop` flips the switch and calls every
+    registered ``kill`` (checked and registered under one lock, so no attempt
+    can start unseen between the two); :meth:`wait` sleeps up to ``seconds`` and
+    returns True at once when stopping, for backoffs and politeness delays.
+    """
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._kills: set = set()
+
+    def enter(self, kill: Callable[[], None]) -> bool:
+        with self._lock:
+            if self.stopping.is_set():
+                return False
+            self._kills.add(kill)
+            return True
+
+    def leave(self, kill: Callable[[], None]) -> None:
+        with self._lock:
+            self._kills.discard(kill)
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopping.set()
+            kills = list(self._kills)
+        for kill in kills:
+            kill()
+
+    def wait(self, seconds: float) -> bool:
+        return self.stopping.wait(max(0.0, seconds))
+
+
+def kill_socket(sock) -> None:
+    """Shut ``sock`` down both ways (a blocked read or write in another thread returns at once);
+    a socket already closed is ignored."""
+    import socket
+
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass

@@ -1,5 +1,8 @@
-"""Small helpers shared by the tests: repository paths, free ports, warehouse queries."""
+"""Small helpers shared by the tests: repository paths, free ports, loopback servers, warehouse queries."""
+import contextlib
+import http.server
 import socket
+import threading
 from pathlib import Path
 
 import duckdb
@@ -25,3 +28,17 @@ def query(path, sql, params=()):
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def serve(handler: type):
+    """Serve ``handler`` (a ``BaseHTTPRequestHandler`` class) on 127.0.0.1, one thread per
+    request, for the ``with`` block; yields the base URL ``http://127.0.0.1:PORT``."""
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
+        srv.server_close()

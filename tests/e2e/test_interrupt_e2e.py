@@ -15,11 +15,10 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
-from helpers import REPO
+from helpers import REPO, serve
 from hostile_server import article_html, rss
 
 
@@ -51,12 +50,8 @@ class _Site(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def site():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    srv.daemon_threads = True
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
+    with serve(_Site) as url:
+        yield url
 
 
 def _group_alive(pgid: int) -> bool:

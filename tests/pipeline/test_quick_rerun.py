@@ -8,10 +8,10 @@ run's retries on top of the pipeline's own.
 from __future__ import annotations
 
 import http.server
-import threading
 from types import SimpleNamespace
 
 import pytest
+from helpers import serve
 
 from pipeline.quick_rerun import poll_all
 from transforms.core.records import FeedSpec
@@ -32,13 +32,10 @@ class _Always503(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture()
-def server():
+def base():
     _Always503.hits = 0
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Always503)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with serve(_Always503) as url:
+        yield url
 
 
 def _job(url: str, **validators):
@@ -47,13 +44,13 @@ def _job(url: str, **validators):
     return SimpleNamespace(http=http, feeds=[FeedSpec(url=url, name="down", source="down", **validators)])
 
 
-def test_a_feed_without_validators_is_not_polled_by_the_check(server):
-    url = f"http://127.0.0.1:{server.server_port}/feed.xml"
+def test_a_feed_without_validators_is_not_polled_by_the_check(base):
+    url = f"{base}/feed.xml"
     assert poll_all(_job(url)) is None
     assert _Always503.hits == 0
 
 
-def test_a_failing_feed_gets_one_attempt_not_the_runs_retries(server):
-    url = f"http://127.0.0.1:{server.server_port}/feed.xml"
+def test_a_failing_feed_gets_one_attempt_not_the_runs_retries(base):
+    url = f"{base}/feed.xml"
     assert poll_all(_job(url, etag='"v1"')) is None
     assert _Always503.hits == 1

@@ -13,6 +13,7 @@ import threading
 import time
 
 import pytest
+from helpers import serve
 
 from transforms.http_client import FetchError, HttpClient, HttpSettings
 
@@ -47,12 +48,8 @@ class _Slow(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture()
 def base():
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Slow)
-    srv.daemon_threads = True
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
+    with serve(_Slow) as url:
+        yield url
 
 
 def _client(**kw) -> HttpClient:
